@@ -1,0 +1,43 @@
+# One command per chore. Every target creates .venv on first use, so a fresh clone needs nothing but
+# python3 (>= 3.11) and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   ?= demo-network
+
+.PHONY: demo test lint fmt typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/anchorkit demo --force $(DEMO)
+	$(BIN)/anchorkit --workspace $(DEMO) indicators --by anchor
+	@echo
+	@echo "Next: .venv/bin/anchorkit --workspace $(DEMO) indicators --json"
+	@echo "      .venv/bin/anchorkit --workspace $(DEMO) rejects"
+	@echo "      .venv/bin/anchorkit --help"
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py --lines $${BENCH_LINES:-10000000}
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,157 @@
+"""Ingest benchmark: lines/s and peak memory at 10M lines, against a bare DuckDB read floor.
+
+    python bench/ingest.py [--lines 10000000] [--out bench/results/ingest.json]
+
+Generates one realistic spend file (an anchor's finance export: vendor, vendor id, dd/mm/yyyy
+dates, amounts some with thousands separators, description, department, postal code, a few bad
+rows), then, each in a fresh subprocess so peak memory is its own:
+
+1. the floor: ``SELECT count(*) FROM read_csv(file)`` in bare DuckDB;
+2. anchorkit's full ingest of the same file into a new workspace (hash, read, layout, validate,
+   load, commit).
+
+Writes lines/s, seconds, peak RSS and the ratio ingest/floor to the JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+
+GENERATE = """
+COPY (
+    SELECT
+        'Vendor ' || (hash(i % 50000) % 99991)::VARCHAR || CASE i % 4 WHEN 0 THEN ' Ltd'
+            WHEN 1 THEN ' Inc.' WHEN 2 THEN ' Services Limited' ELSE ' Co-operative' END
+            AS "Vendor Name",
+        'V' || lpad(((i % 50000))::VARCHAR, 6, '0') AS "Vendor ID",
+        strftime(DATE '2021-04-01' + (i % 1460)::INTEGER, '%d/%m/%Y') AS "Invoice Date",
+        CASE WHEN i % 997 = 0 THEN 'N/A'
+             WHEN i % 5 = 0 THEN format('{:,.2f}', ((hash(i) % 5000000) / 100.0)::DECIMAL(18,2))
+             ELSE (((hash(i) % 500000) - 2000) / 100.0)::DECIMAL(18,2)::VARCHAR END AS "Amount",
+        CASE i % 6 WHEN 0 THEN 'Cleaning services' WHEN 1 THEN 'Catering - patient meals'
+             WHEN 2 THEN 'Medical supplies' WHEN 3 THEN 'IT equipment' WHEN 4 THEN 'Building repairs'
+             ELSE 'Consultancy' END AS "Description",
+        'Dept ' || (i % 40)::VARCHAR AS "Department",
+        CASE WHEN i % 13 = 0 THEN NULL
+             ELSE chr(77 + (i % 3)::INTEGER) || (i % 10)::VARCHAR || chr(65 + (i % 26)::INTEGER)
+                  || ' ' || ((i // 7) % 10)::VARCHAR || chr(65 + ((i // 3) % 26)::INTEGER)
+                  || ((i // 11) % 10)::VARCHAR END AS "Postal Code"
+    FROM range({lines}) t(i)
+) TO '{path}' (HEADER, DELIMITER ',')
+"""
+
+
+def generate(path: Path, lines: int) -> None:
+    import duckdb
+
+    duckdb.sql("SET enable_progress_bar = false")
+    duckdb.sql(GENERATE.format(lines=lines, path=path))
+
+
+def child_floor(path: str) -> dict[str, float]:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    start = time.perf_counter()
+    (count,) = con.execute(f"SELECT count(*) FROM read_csv('{path}')").fetchone() or (0,)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": count}
+
+
+def child_ingest(path: str, workspace: str) -> dict[str, float]:
+    from anchorkit.ingest import ingest_files
+    from anchorkit.workspace import Workspace
+
+    ws = Workspace.init(workspace, settings={"currency": "CAD", "local.postcode_prefixes": ["M"]})
+    ws.add_anchor("Bench Hospital", "hospital")
+    start = time.perf_counter()
+    (result,) = ingest_files(ws, [Path(path)], "Bench Hospital")
+    seconds = time.perf_counter() - start
+    ws.close()
+    if result.error:
+        raise SystemExit(result.error)
+    return {
+        "seconds": seconds,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected,
+    }
+
+
+def run_child(*args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "ingest.json")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        result = child_floor(*rest) if kind == "floor" else child_ingest(*rest)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+
+    WORK.mkdir(exist_ok=True)
+    path = WORK / f"spend_{args.lines}.csv"
+    if not path.exists():
+        print(f"generating {args.lines:,} lines → {path}", file=sys.stderr)
+        generate(path, args.lines)
+    size_mb = path.stat().st_size / 1e6
+    run_child("floor", str(path))  # warm the page cache so both runs read from memory
+    floor = run_child("floor", str(path))
+    workspace = WORK / "ws"
+    shutil.rmtree(workspace, ignore_errors=True)
+    ingest = run_child("ingest", str(path), str(workspace))
+    shutil.rmtree(workspace, ignore_errors=True)
+    report = {
+        "benchmark": "ingest",
+        "lines": args.lines,
+        "file_mb": round(size_mb, 1),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "floor_duckdb_read_csv_count": {
+            "seconds": round(floor["seconds"], 3),
+            "lines_per_s": round(args.lines / floor["seconds"]),
+            "peak_rss_mb": round(floor["peak_rss_mb"]),
+        },
+        "anchorkit_ingest": {
+            "seconds": round(ingest["seconds"], 3),
+            "lines_per_s": round(args.lines / ingest["seconds"]),
+            "peak_rss_mb": round(ingest["peak_rss_mb"]),
+            "rows_read": ingest["rows_read"],
+            "rows_loaded": ingest["rows_loaded"],
+            "rows_rejected": ingest["rows_rejected"],
+        },
+        "ratio_ingest_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Core indicators: how much the network spends, how much it can steer, and how much stays local.
+
+Definitions (docs/indicators.md says the same, for people):
+
+- total_spend: every loaded spend line, credits netted.
+- addressable_spend: total minus lines whose raw category is in the setting
+  ``indicators.excluded_categories`` (payroll, taxes, transfers…) — reported as ``excluded_spend``.
+- local_spend: addressable spend with suppliers located in the local area.
+- unknown_location_spend: addressable spend whose supplier location is unknown — reported apart,
+  never silently counted as non-local.
+- local_share = local_spend ÷ addressable_spend; local_share_of_known = local_spend ÷
+  (addressable_spend − unknown_location_spend), so a reader sees both bounds.
+
+"Located in the local area" is decided by :func:`location_class_sql` alone, so the place issue can
+replace the postcode-prefix rule in one spot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from anchorkit.settings import Settings
+from anchorkit.workspace import Workspace
+
+DIMENSIONS = {
+    "anchor": "a.name",
+    "year": "s.fiscal_year",
+    "category": "coalesce(s.category, s.raw_category, '(uncategorised)')",
+    "supplier": "coalesce(s.supplier_id, upper(trim(s.supplier_name)))",
+}
+MONEY = (
+    "total_spend",
+    "addressable_spend",
+    "excluded_spend",
+    "local_spend",
+    "unknown_location_spend",
+)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _compact(expr: str) -> str:
+    return f"upper(regexp_replace(coalesce({expr}, ''), '[^A-Za-z0-9]', '', 'g'))"
+
+
+def location_class_sql(postcode: str, settings: Settings) -> str:
+    """SQL: 'local', 'non_local' or 'unknown' for a supplier postcode (the placeholder place rule).
+
+    A postcode is known when, without spaces, it has 3+ letters/digits including a digit; it is
+    local when it starts with one of ``local.postcode_prefixes`` (spaces and case ignored).
+    """
+    prefixes = [
+        p.upper().replace(" ", "") for p in settings["local.postcode_prefixes"] if p.strip()
+    ]
+    code = _compact(postcode)
+    is_local = " OR ".join(f"starts_with({code}, {_literal(p)})" for p in prefixes) or "false"
+    return (
+        f"CASE WHEN length({code}) < 3 OR NOT regexp_matches({code}, '[0-9]') THEN 'unknown' "
+        f"WHEN {is_local} THEN 'local' ELSE 'non_local' END"
+    )
+
+
+def _addressable_sql(settings: Settings) -> str:
+    excluded = [c.strip().lower() for c in settings["indicators.excluded_categories"] if c.strip()]
+    if not excluded:
+        return "true"
+    values = ", ".join(_literal(c) for c in excluded)
+    return f"lower(trim(coalesce(s.raw_category, ''))) NOT IN ({values})"
+
+
+@dataclass
+class Indicators:
+    network: dict[str, Any]
+    rows: list[dict[str, Any]]
+    by: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "network": _jsonable(self.network),
+            "rows": [_jsonable(r) for r in self.rows],
+        }
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Decimal):
+            out[key] = f"{value:.2f}"
+        elif isinstance(value, list):
+            out[key] = [_jsonable(v) if isinstance(v, dict) else v for v in value]
+        else:
+            out[key] = value
+    return out
+
+
+def _share(part: Decimal, whole: Decimal) -> float | None:
+    return None if whole == 0 else round(float(part / whole), 6)
+
+
+def compute_indicators(
+    ws: Workspace, *, by: str | None = None, anchor: str | None = None
+) -> Indicators:
+    """Network totals, optionally one row per anchor / year / category / supplier."""
+    if by is not None and by not in DIMENSIONS:
+        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    where, params = "", list[Any]()
+    if anchor is not None:
+        where = f"WHERE a.anchor_id = {ws.anchor(anchor).anchor_id}"
+    engine, settings = ws.engine, ws.settings
+    engine.run(
+        "classified_lines",
+        f"""
+        CREATE OR REPLACE TEMP VIEW __anchorkit__indicator_lines AS
+        SELECT s.*, a.name AS anchor_name,
+            {_addressable_sql(settings)} AS addressable,
+            {location_class_sql("s.supplier_postcode", settings)} AS location_class,
+            {DIMENSIONS[by] if by else "NULL"} AS dimension
+        FROM spend_line s JOIN anchor a USING (anchor_id) {where}
+        """,
+    )
+    measures = """
+        coalesce(sum(amount), 0) AS total_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable), 0) AS addressable_spend,
+        coalesce(sum(amount) FILTER (WHERE NOT addressable), 0) AS excluded_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'local'), 0) AS local_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'unknown'), 0)
+            AS unknown_location_spend,
+        count(*) AS lines,
+        count(DISTINCT coalesce(supplier_id, upper(trim(supplier_name)))) AS suppliers
+    """
+    names = [*MONEY, "lines", "suppliers"]
+    (network_row,) = engine.query(
+        "network_indicators", f"SELECT {measures} FROM __anchorkit__indicator_lines", params
+    )
+    network = _finish(dict(zip(names, network_row, strict=False)))
+    network["top_suppliers"] = _top_suppliers(ws, params)
+    rows: list[dict[str, Any]] = []
+    if by:
+        for row in engine.query(
+            f"indicators_by_{by}",
+            f"SELECT dimension, {measures} FROM __anchorkit__indicator_lines "
+            "GROUP BY dimension ORDER BY total_spend DESC, dimension",
+            params,
+        ):
+            rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=False)))})
+    return Indicators(network, rows, by)
+
+
+def _finish(values: dict[str, Any]) -> dict[str, Any]:
+    money = {k: Decimal(values[k]).quantize(Decimal("0.01")) for k in MONEY}
+    known = money["addressable_spend"] - money["unknown_location_spend"]
+    return {
+        **money,
+        "local_share": _share(money["local_spend"], money["addressable_spend"]),
+        "local_share_of_known": _share(money["local_spend"], known),
+        "lines": int(values["lines"]),
+        "suppliers": int(values["suppliers"]),
+    }
+
+
+def _top_suppliers(ws: Workspace, params: Sequence[Any]) -> list[dict[str, Any]]:
+    limit = int(ws.settings["indicators.top_suppliers"])
+    rows = ws.engine.query(
+        "top_suppliers",
+        f"""
+        SELECT any_value(trim(supplier_name)) AS supplier, sum(amount) AS spend, count(*) AS lines,
+               count(DISTINCT anchor_id) AS anchors
+        FROM __anchorkit__indicator_lines WHERE addressable
+        GROUP BY coalesce(supplier_id, upper(trim(supplier_name)))
+        ORDER BY spend DESC, supplier LIMIT {limit}
+        """,
+        params,
+    )
+    return [
+        {"supplier": s, "spend": Decimal(v).quantize(Decimal("0.01")), "lines": n, "anchors": k}
+        for s, v, n, k in rows
+    ]

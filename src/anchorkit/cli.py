@@ -1,0 +1,407 @@
+"""The ``anchorkit`` command. Each command parses its arguments and calls one library function.
+
+Errors from anchorkit (``AnchorkitError``) are printed as one line on stderr with a non-zero exit,
+never as a traceback; ``--debug`` logs every SQL step and shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from anchorkit.analytics import compute_indicators
+from anchorkit.errors import AnchorkitError
+from anchorkit.ingest import ingest_files, list_rejects, load_mapping_file
+from anchorkit.schema import ANCHOR_KINDS
+from anchorkit.settings import SETTINGS
+from anchorkit.workspace import Workspace
+
+app = typer.Typer(
+    help="anchorkit: pool anchor institutions' spend, measure local and social procurement.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+anchor_app = typer.Typer(help="Register and list anchor institutions.", no_args_is_help=True)
+app.add_typer(anchor_app, name="anchor")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    workspace: Path | None = None
+    debug: bool = False
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: $ANCHORKIT_WORKSPACE, else the current folder).",
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Log every SQL step; show tracebacks.")
+    ] = False,
+) -> None:
+    state.workspace = workspace
+    state.debug = debug
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Print an AnchorkitError as one line and exit 1; a traceback only with --debug."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except AnchorkitError as exc:
+            if state.debug:
+                raise
+            err.print(f"[red]Error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _open() -> Workspace:
+    return Workspace.open(state.workspace)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.command()
+@friendly
+def init(
+    path: Annotated[
+        Path | None, typer.Argument(help="Folder to create (default: the workspace).")
+    ] = None,
+) -> None:
+    """Create a workspace: anchorkit.toml (settings) and an empty store."""
+    with Workspace.init(path or state.workspace) as ws:
+        out.print(f"Created workspace [bold]{ws.root.resolve()}[/bold]")
+        out.print(
+            "Next: anchorkit anchor add NAME --kind KIND, then anchorkit ingest FILE --anchor NAME"
+        )
+
+
+@anchor_app.command("add")
+@friendly
+def anchor_add(
+    name: Annotated[
+        str, typer.Argument(help="The anchor's name, e.g. 'Lakeshore General Hospital'.")
+    ],
+    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(ANCHOR_KINDS)}.")],
+    region: Annotated[str | None, typer.Option(help="Optional region label.")] = None,
+) -> None:
+    """Register an anchor institution."""
+    with _open() as ws:
+        anchor = ws.add_anchor(name, kind, region)
+        out.print(f"Added anchor {anchor.anchor_id}: [bold]{anchor.name}[/bold] ({anchor.kind})")
+
+
+@anchor_app.command("list")
+@friendly
+def anchor_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the anchors of the workspace."""
+    with _open() as ws:
+        anchors = ws.anchors()
+    if json_output:
+        _print_json([a.__dict__ for a in anchors])
+        return
+    table = Table("id", "name", "kind")
+    for a in anchors:
+        table.add_row(str(a.anchor_id), a.name, a.kind)
+    out.print(table)
+
+
+@app.command()
+@friendly
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Spend files: CSV/TSV/TXT, XLSX, XLS.")],
+    anchor: Annotated[
+        str, typer.Option("--anchor", "-a", help="The anchor these files belong to.")
+    ],
+    mapping: Annotated[
+        Path | None, typer.Option(help="A mapping TOML naming the columns; saved for the anchor.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+) -> None:
+    """Load spend files; bad rows are kept as rejected rows, re-ingesting a file changes nothing."""
+    user_mapping = load_mapping_file(mapping) if mapping else None
+    with _open() as ws:
+        ws.anchor(anchor)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[step]}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=json_output or not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("ingesting", total=len(files), step="")
+
+            def progress(path: Path, step: str) -> None:
+                bar.update(task, description=path.name, step=step)
+                if step == "hashing" and path != files[0]:
+                    bar.advance(task)
+
+            results = ingest_files(ws, files, anchor, mapping=user_mapping, progress=progress)
+    if json_output:
+        _print_json(
+            [
+                {
+                    k: r.to_json()[k]
+                    for k in (
+                        "file",
+                        "file_id",
+                        "rows_read",
+                        "rows_loaded",
+                        "rows_rejected",
+                        "already_loaded",
+                        "error",
+                    )
+                }
+                | {"rows_skipped": r.rows_skipped, "notes": r.notes}
+                for r in results
+            ]
+        )
+    else:
+        for r in results:
+            if r.error:
+                err.print(f"[red]✗ {r.error}[/red]")
+            elif r.already_loaded:
+                out.print(
+                    f"= {Path(r.file).name}: already loaded ({r.rows_loaded:,} lines); nothing changed"
+                )
+            else:
+                out.print(
+                    f"✓ {Path(r.file).name}: {r.rows_read:,} rows read, {r.rows_loaded:,} loaded, "
+                    f"{r.rows_rejected:,} rejected"
+                    + (
+                        f" (see: anchorkit rejects --file {r.file_id[:12]})"
+                        if r.rows_rejected and r.file_id
+                        else ""
+                    )
+                )
+                for note in r.notes:
+                    out.print(f"   · {note}", highlight=False)
+    if any(r.error for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def rejects(
+    file: Annotated[
+        str | None, typer.Option("--file", help="File id (a prefix is enough).")
+    ] = None,
+    anchor: Annotated[str | None, typer.Option(help="Only this anchor's rows.")] = None,
+    csv_output: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout, for a spreadsheet.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many rows.")] = None,
+) -> None:
+    """List rejected rows with their file, row and every reason."""
+    with _open() as ws:
+        rows = list_rejects(ws, file_id=file, anchor=anchor, limit=limit)
+    if json_output:
+        _print_json([r.to_json() for r in rows])
+    elif csv_output:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["file", "file_id", "anchor", "sheet", "row", "reasons", "raw_cells"])
+        for r in rows:
+            writer.writerow(
+                [
+                    r.file,
+                    r.file_id,
+                    r.anchor,
+                    r.sheet or "",
+                    r.source_row,
+                    "; ".join(r.reasons),
+                    json.dumps(r.raw_cells, ensure_ascii=False),
+                ]
+            )
+    else:
+        table = Table("file", "sheet", "row", "reasons", "cells")
+        for r in rows:
+            cells = ", ".join(f"{k}={v}" for k, v in r.raw_cells.items() if v is not None)
+            table.add_row(
+                r.file, r.sheet or "", str(r.source_row), "; ".join(r.reasons), cells[:80]
+            )
+        out.print(table)
+        out.print(f"{len(rows):,} rejected rows")
+
+
+@app.command()
+@friendly
+def indicators(
+    by: Annotated[str | None, typer.Option(help="anchor, year, category or supplier.")] = None,
+    anchor: Annotated[str | None, typer.Option(help="Only this anchor.")] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Total, addressable and local spend, lines, suppliers and top suppliers."""
+    with _open() as ws:
+        result = compute_indicators(ws, by=by, anchor=anchor)
+    data = result.to_json()
+    if json_output:
+        _print_json(data)
+        return
+    net = data["network"]
+    out.print(f"[bold]{'Anchor ' + anchor if anchor else 'Network'}[/bold]")
+    for key in (
+        "total_spend",
+        "addressable_spend",
+        "excluded_spend",
+        "local_spend",
+        "unknown_location_spend",
+        "local_share",
+        "local_share_of_known",
+        "lines",
+        "suppliers",
+    ):
+        out.print(f"  {key:<24} {_fmt(net[key])}")
+    if data["rows"]:
+        table = Table(
+            by or "",
+            "total",
+            "addressable",
+            "local",
+            "unknown loc.",
+            "local share",
+            "lines",
+            "suppliers",
+        )
+        for row in data["rows"]:
+            table.add_row(
+                str(row[by or ""]),
+                *(
+                    _fmt(row[k])
+                    for k in (
+                        "total_spend",
+                        "addressable_spend",
+                        "local_spend",
+                        "unknown_location_spend",
+                        "local_share",
+                        "lines",
+                        "suppliers",
+                    )
+                ),
+            )
+        out.print(table)
+    if net["top_suppliers"]:
+        table = Table("top supplier", "spend", "lines", "anchors")
+        for s in net["top_suppliers"]:
+            table.add_row(s["supplier"], _fmt(s["spend"]), _fmt(s["lines"]), str(s["anchors"]))
+        out.print(table)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.1%}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit():
+        return f"{float(value):,.2f}"
+    return str(value)
+
+
+@app.command()
+@friendly
+def settings(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show every setting with its value and help."""
+    with _open() as ws:
+        values = {s.name: ws.settings[s.name] for s in SETTINGS}
+    if json_output:
+        _print_json(values)
+        return
+    for s in SETTINGS:
+        out.print(f"[bold]{s.name}[/bold] = {values[s.name]!r}\n   {s.help}")
+
+
+@app.command()
+@friendly
+def demo(
+    path: Annotated[
+        Path, typer.Argument(help="Folder for the demo network and its workspace.")
+    ] = Path("demo-network"),
+    anchors: Annotated[int, typer.Option(help="How many anchors (1-17).")] = 17,
+    lines: Annotated[int, typer.Option(help="Spend lines to generate.")] = 250_000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+    force: Annotated[bool, typer.Option(help="Replace the folder if it exists.")] = False,
+) -> None:
+    """Build a fictional Toronto-style collaborative, then ingest it into a workspace."""
+    from anchorkit.demo import build_demo
+
+    if path.exists():
+        if not force:
+            raise AnchorkitError(f"{path} exists; pass --force to replace it.")
+        shutil.rmtree(path)
+    with err.status("generating the demo network…"):
+        network = build_demo(path, anchors=anchors, lines=lines, seed=seed)
+    with Workspace.init(path, settings=network.settings) as ws:
+        for a in network.anchors:
+            ws.add_anchor(a.name, a.kind)
+        by_anchor: dict[str, list[Path]] = {}
+        for f in network.files:
+            by_anchor.setdefault(f.anchor, []).append(f.path)
+        total_loaded = total_rejected = 0
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingesting", total=len(network.files))
+            for anchor_name, paths in by_anchor.items():
+                bar.update(task, description=anchor_name)
+                for r in ingest_files(ws, paths, anchor_name):
+                    if r.error:
+                        raise AnchorkitError(f"demo file {r.file} failed: {r.error}")
+                    total_loaded += r.rows_loaded
+                    total_rejected += r.rows_rejected
+                    bar.advance(task)
+    out.print(
+        f"Demo network in [bold]{path}[/bold]: {len(network.anchors)} anchors, "
+        f"{len(network.files)} files, {total_loaded:,} lines loaded, {total_rejected:,} rows rejected "
+        f"(ground truth in {network.truth_dir})."
+    )
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

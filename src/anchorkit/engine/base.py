@@ -1,0 +1,97 @@
+"""The engine interface: the only way anchorkit touches a database.
+
+Why an interface: the same analytics must run on DuckDB (one laptop) and on Spark (a national
+network). Like Splink's ``DatabaseAPI``, the base class owns what is common — naming each SQL step,
+logging it at debug level so a reader can follow a number from a file to a chart, and translating
+engine failures into :class:`anchorkit.errors.EngineError` — and an adapter fills in a few
+primitives. SQL is written once in the DuckDB dialect; adapters for other engines transpile it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+
+log = logging.getLogger("anchorkit.sql")
+
+STEP_PREFIX = "__anchorkit__"
+
+
+class Engine(ABC):
+    """A handful of primitives; every SQL statement goes through :meth:`run` or :meth:`query`."""
+
+    name: str = "abstract"
+
+    def run(self, step: str, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Execute a statement that returns nothing, as the named step ``step``."""
+        self._timed(step, sql, params, fetch=False)
+
+    def query(
+        self, step: str, sql: str, params: Sequence[Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Execute a query and return its rows as tuples."""
+        rows = self._timed(step, sql, params, fetch=True)
+        assert rows is not None
+        return rows
+
+    def query_one(
+        self, step: str, sql: str, params: Sequence[Any] | None = None
+    ) -> tuple[Any, ...]:
+        rows = self.query(step, sql, params)
+        if len(rows) != 1:
+            raise AssertionError(f"step {step} returned {len(rows)} rows, expected 1")
+        return rows[0]
+
+    def log_step(self, step: str, sql: str) -> None:
+        log.debug("%s%s\n%s", STEP_PREFIX, step, sql.strip())
+
+    def _timed(
+        self, step: str, sql: str, params: Sequence[Any] | None, *, fetch: bool
+    ) -> list[tuple[Any, ...]] | None:
+        start = time.perf_counter()
+        self.log_step(step, sql)
+        result = self._execute(sql, params, fetch=fetch)
+        log.debug("%s%s took %.3fs", STEP_PREFIX, step, time.perf_counter() - start)
+        return result
+
+    @abstractmethod
+    def _execute(
+        self, sql: str, params: Sequence[Any] | None, *, fetch: bool
+    ) -> list[tuple[Any, ...]] | None:
+        """Run one statement; translate engine errors to EngineError."""
+
+    @abstractmethod
+    def query_arrow(self, step: str, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a query and return a materialised Arrow table (never a stream)."""
+
+    @abstractmethod
+    def register(self, name: str, table: pa.Table) -> None:
+        """Expose an Arrow table to SQL under ``name`` for the life of the connection."""
+
+    @abstractmethod
+    def unregister(self, name: str) -> None: ...
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a failure inside leaves the store exactly as before."""
+        yield
+
+    @abstractmethod
+    def csv_scan_sql(self, path: str, *, delimiter: str, quote: str, columns: Sequence[str]) -> str:
+        """A FROM-clause fragment reading delimited text as all-VARCHAR columns, no header."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,68 @@
+"""Every error anchorkit raises, in one place.
+
+Each message is written for the person running the command (often a finance or procurement officer,
+not a programmer): it says what went wrong and what to do next. Library and engine errors (DuckDB,
+calamine, the file system) are translated into these at the seam where they happen, so the CLI can
+print one clear line instead of a traceback.
+
+    AnchorkitError
+    ├── WorkspaceError          the workspace folder or its settings
+    │   └── SettingsError       a bad value in anchorkit.toml or the environment
+    ├── AnchorError             unknown or duplicate anchor
+    ├── IngestError             a spend file as a whole cannot be ingested
+    │   ├── UnreadableFileError     cannot be opened or decoded at all
+    │   ├── NoDataError             opened, but holds no rows
+    │   └── MappingError            required columns cannot be found
+    └── EngineError             the store itself failed (disk full, locked, corrupt)
+"""
+
+from __future__ import annotations
+
+
+class AnchorkitError(Exception):
+    """Base of every anchorkit error; catching it catches them all."""
+
+
+class WorkspaceError(AnchorkitError):
+    """The workspace folder is missing, not a workspace, or cannot be written."""
+
+
+class SettingsError(WorkspaceError):
+    """A setting has an unknown name or a value of the wrong kind."""
+
+
+class AnchorError(AnchorkitError):
+    """An anchor name that is unknown, or already taken."""
+
+
+class IngestError(AnchorkitError):
+    """A whole file could not be ingested; rows that are merely bad become rejected rows instead."""
+
+
+class UnreadableFileError(IngestError):
+    """The file cannot be opened, is not a spreadsheet or delimited text, or cannot be decoded."""
+
+
+class NoDataError(IngestError):
+    """The file opened fine but holds no data rows."""
+
+
+class MappingError(IngestError):
+    """The columns anchorkit needs (supplier, amount, date) cannot be found in the file."""
+
+
+class EngineError(AnchorkitError):
+    """The data store failed underneath anchorkit (locked by another process, disk full, corrupt)."""
+
+
+__all__ = [
+    "AnchorError",
+    "AnchorkitError",
+    "EngineError",
+    "IngestError",
+    "MappingError",
+    "NoDataError",
+    "SettingsError",
+    "UnreadableFileError",
+    "WorkspaceError",
+]

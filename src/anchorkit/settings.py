@@ -1,0 +1,173 @@
+"""Workspace settings, declared once.
+
+Every setting has a name, a default, a type and a help line, here and nowhere else (as Datasette's
+SETTINGS). A workspace's ``anchorkit.toml`` overrides the defaults; an environment variable
+``ANCHORKIT_<NAME>`` (dots become double underscores, e.g. ``ANCHORKIT_LOCAL__POSTCODE_PREFIXES``)
+overrides the file, so a CI job or a container can change one value without editing files.
+Unknown names and wrong types are refused at load, with the offending name in the message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anchorkit.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("currency", "CAD", "ISO currency of amounts with no currency sign or code in them."),
+    Setting(
+        "fiscal_year.start",
+        "04-01",
+        "Month and day (MM-DD) on which the fiscal year starts; a line's fiscal_year is the calendar "
+        "year in which its fiscal year starts.",
+    ),
+    Setting(
+        "ingest.date_order",
+        "dmy",
+        "Day-first (dmy) or month-first (mdy) for numeric dates when a file gives no evidence "
+        "either way (no day above 12). Files with evidence decide for themselves.",
+    ),
+    Setting(
+        "ingest.header_search_rows",
+        30,
+        "How many rows from the top of a file or sheet to search for the header row.",
+    ),
+    Setting(
+        "local.postcode_prefixes",
+        [],
+        'Postcode prefixes counted as local, e.g. ["M4", "M5"] or ["PR", "BB5"]. Spaces and case '
+        "are ignored.",
+    ),
+    Setting(
+        "indicators.excluded_categories",
+        [],
+        "Raw spend categories that are not addressable (payroll, taxes, transfers to other public "
+        "bodies...), matched case-insensitively; their spend is reported apart.",
+    ),
+    Setting("indicators.top_suppliers", 10, "How many suppliers the top-suppliers list shows."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    """Check a value against the setting's type; environment values arrive as text."""
+    kind = setting.kind
+    if isinstance(value, str) and kind is not str:
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(
+                f"Setting {setting.name} from {origin} must be {kind.__name__}, got {value!r}."
+            ) from exc
+    if kind is list and isinstance(value, list):
+        return [str(v) for v in value]
+    if kind is int and isinstance(value, bool):
+        raise SettingsError(f"Setting {setting.name} from {origin} must be a whole number.")
+    if not isinstance(value, kind):
+        raise SettingsError(
+            f"Setting {setting.name} from {origin} must be {kind.__name__}, got {value!r}."
+        )
+    return value
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in _BY_NAME:
+            raise SettingsError(f"There is no setting called {name!r}.")
+        return self.values.get(name, _BY_NAME[name].default)
+
+    @property
+    def fiscal_year_start(self) -> tuple[int, int]:
+        text = str(self["fiscal_year.start"])
+        try:
+            month, day = (int(part) for part in text.split("-"))
+            if not (1 <= month <= 12 and 1 <= day <= 28):
+                raise ValueError
+        except ValueError as exc:
+            raise SettingsError(
+                f"fiscal_year.start must be MM-DD with a day from 1 to 28, e.g. 04-01; got {text!r}."
+            ) from exc
+        return month, day
+
+
+def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read defaults, then the workspace file, then the environment."""
+    values: dict[str, Any] = {}
+    if toml_path is not None and toml_path.exists():
+        try:
+            raw = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{toml_path} is not valid TOML: {exc}") from exc
+        for name, value in _flatten(raw).items():
+            if name not in _BY_NAME:
+                raise SettingsError(
+                    f"{toml_path} sets {name!r}, which is not a setting. "
+                    f"Known settings: {', '.join(sorted(_BY_NAME))}."
+                )
+            values[name] = _coerce(_BY_NAME[name], value, str(toml_path))
+    env = os.environ if environ is None else environ
+    for setting in SETTINGS:
+        key = "ANCHORKIT_" + setting.name.upper().replace(".", "__")
+        if key in env:
+            values[setting.name] = _coerce(setting, env[key], f"environment variable {key}")
+    settings = Settings(values)
+    settings.fiscal_year_start  # noqa: B018 - validate at load, not at first use
+    if settings["ingest.date_order"] not in ("dmy", "mdy"):
+        raise SettingsError("ingest.date_order must be 'dmy' or 'mdy'.")
+    return settings
+
+
+def render_toml(overrides: Mapping[str, Any] | None = None) -> str:
+    """The text of a new anchorkit.toml: every setting, commented with its help, overrides set."""
+    overrides = dict(overrides or {})
+    lines = ["# anchorkit workspace settings. Every setting is listed with its default.", ""]
+    for setting in SETTINGS:
+        lines.append(f"# {setting.help}")
+        value = overrides.pop(setting.name, setting.default)
+        rendered = f"{setting.name} = {_toml_value(value)}"
+        lines.append(rendered if value != setting.default else f"# {rendered}")
+        lines.append("")
+    if overrides:
+        raise SettingsError(f"Unknown settings: {', '.join(sorted(overrides))}.")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(str(v)) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return str(value)

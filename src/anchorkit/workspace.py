@@ -1,0 +1,135 @@
+"""A workspace: one folder holding ``anchorkit.toml`` (settings) and ``anchorkit.duckdb`` (the store).
+
+Why a folder: a collaborative's whole state can be copied, backed up or handed over as one
+directory, and every command finds it the same way — ``--workspace PATH``, else the
+``ANCHORKIT_WORKSPACE`` environment variable, else the current folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anchorkit.engine import DuckDBEngine, Engine
+from anchorkit.errors import AnchorError, WorkspaceError
+from anchorkit.schema import ANCHOR_KINDS, create_schema
+from anchorkit.settings import Settings, load_settings, render_toml
+
+SETTINGS_FILE = "anchorkit.toml"
+STORE_FILE = "anchorkit.duckdb"
+
+
+def resolve_path(path: Path | str | None) -> Path:
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("ANCHORKIT_WORKSPACE") or ".")
+
+
+@dataclass
+class Anchor:
+    anchor_id: int
+    name: str
+    kind: str
+
+
+class Workspace:
+    """An open workspace: its settings and its engine (the single writer)."""
+
+    def __init__(self, root: Path, settings: Settings, engine: Engine) -> None:
+        self.root = root
+        self.settings = settings
+        self.engine = engine
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Workspace:
+        root = resolve_path(path)
+        if not (root / SETTINGS_FILE).exists():
+            raise WorkspaceError(
+                f"{root.resolve()} is not an anchorkit workspace (no {SETTINGS_FILE}). "
+                f"Create one with: anchorkit init {root}"
+            )
+        settings = load_settings(root / SETTINGS_FILE)
+        engine = DuckDBEngine(root / STORE_FILE)
+        create_schema(engine)
+        return cls(root, settings, engine)
+
+    @classmethod
+    def init(
+        cls, path: Path | str | None = None, settings: Mapping[str, Any] | None = None
+    ) -> Workspace:
+        """Create the folder, a commented settings file and an empty store; refuse to overwrite."""
+        root = resolve_path(path)
+        if (root / SETTINGS_FILE).exists():
+            raise WorkspaceError(
+                f"{root.resolve()} is already a workspace ({SETTINGS_FILE} exists)."
+            )
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / SETTINGS_FILE).write_text(render_toml(settings), encoding="utf-8")
+        except OSError as exc:
+            raise WorkspaceError(f"Cannot create a workspace in {root}: {exc.strerror}.") from exc
+        return cls.open(root)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # anchors -------------------------------------------------------------------------------
+    def add_anchor(self, name: str, kind: str, region: str | None = None) -> Anchor:
+        name = " ".join(name.split())
+        if not name:
+            raise AnchorError("An anchor needs a name.")
+        if kind not in ANCHOR_KINDS:
+            raise AnchorError(
+                f"Unknown anchor kind {kind!r}. Use one of: {', '.join(ANCHOR_KINDS)}."
+            )
+        if self.find_anchor(name) is not None:
+            raise AnchorError(f"An anchor called {name!r} already exists.")
+        with self.engine.transaction():
+            (next_id,) = self.engine.query_one(
+                "next_anchor_id", "SELECT coalesce(max(anchor_id), 0) + 1 FROM anchor"
+            )
+            self.engine.run(
+                "add_anchor",
+                "INSERT INTO anchor (anchor_id, name, kind, region) VALUES (?, ?, ?, ?)",
+                [next_id, name, kind, region],
+            )
+        return Anchor(int(next_id), name, kind)
+
+    def find_anchor(self, name: str) -> Anchor | None:
+        rows = self.engine.query(
+            "find_anchor",
+            "SELECT anchor_id, name, kind FROM anchor WHERE lower(name) = lower(?)",
+            [" ".join(name.split())],
+        )
+        return Anchor(*rows[0]) if rows else None
+
+    def anchor(self, name: str) -> Anchor:
+        found = self.find_anchor(name)
+        if found is None:
+            known = [a.name for a in self.anchors()]
+            hint = f" Known anchors: {', '.join(known)}." if known else " There are none yet."
+            raise AnchorError(
+                f"There is no anchor called {name!r}.{hint} Add it with: "
+                f'anchorkit anchor add "{name}" --kind KIND'
+            )
+        return found
+
+    def anchors(self) -> list[Anchor]:
+        rows = self.engine.query(
+            "list_anchors", "SELECT anchor_id, name, kind FROM anchor ORDER BY name"
+        )
+        return [Anchor(*row) for row in rows]
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -1,0 +1,47 @@
+"""Shared fixtures: a fresh workspace per test, on the real DuckDB engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from anchorkit.workspace import Workspace
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_report_header() -> list[str]:
+    import pyarrow
+    import python_calamine
+
+    return [
+        f"duckdb {duckdb.__version__}, pyarrow {pyarrow.__version__}, "
+        f"python-calamine {getattr(python_calamine, '__version__', '?')}",
+        f"shared data: {SHARED_DATA} ({'present' if SHARED_DATA.exists() else 'MISSING'})",
+    ]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace.init(
+        tmp_path / "ws",
+        settings={"currency": "GBP", "local.postcode_prefixes": ["PR", "BB5"]},
+    )
+    workspace.add_anchor("Test Hospital", "hospital")
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED_DATA} is missing: CI must run beside ../shared")
+        pytest.skip("../shared/data is not beside this checkout")
+    return SHARED_DATA
