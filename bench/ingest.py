@@ -32,14 +32,14 @@ WORK = HERE / "work"
 GENERATE = """
 COPY (
     SELECT
-        'Vendor ' || (hash(i % 50000) % 99991)::VARCHAR || CASE i % 4 WHEN 0 THEN ' Ltd'
+        'Vendor ' || ((hash(i % 50000) % 99991)::BIGINT)::VARCHAR || CASE i % 4 WHEN 0 THEN ' Ltd'
             WHEN 1 THEN ' Inc.' WHEN 2 THEN ' Services Limited' ELSE ' Co-operative' END
             AS "Vendor Name",
         'V' || lpad(((i % 50000))::VARCHAR, 6, '0') AS "Vendor ID",
         strftime(DATE '2021-04-01' + (i % 1460)::INTEGER, '%d/%m/%Y') AS "Invoice Date",
         CASE WHEN i % 997 = 0 THEN 'N/A'
-             WHEN i % 5 = 0 THEN format('{:,.2f}', ((hash(i) % 5000000) / 100.0)::DECIMAL(18,2))
-             ELSE (((hash(i) % 500000) - 2000) / 100.0)::DECIMAL(18,2)::VARCHAR END AS "Amount",
+             WHEN i % 5 = 0 THEN format('{:,.2f}', ((hash(i) % 5000000)::BIGINT / 100.0)::DECIMAL(18,2))
+             ELSE (((hash(i) % 500000)::BIGINT - 2000) / 100.0)::DECIMAL(18,2)::VARCHAR END AS "Amount",
         CASE i % 6 WHEN 0 THEN 'Cleaning services' WHEN 1 THEN 'Catering - patient meals'
              WHEN 2 THEN 'Medical supplies' WHEN 3 THEN 'IT equipment' WHEN 4 THEN 'Building repairs'
              ELSE 'Consultancy' END AS "Description",
@@ -57,7 +57,7 @@ def generate(path: Path, lines: int) -> None:
     import duckdb
 
     duckdb.sql("SET enable_progress_bar = false")
-    duckdb.sql(GENERATE.format(lines=lines, path=path))
+    duckdb.sql(GENERATE.replace("{lines}", str(lines)).replace("{path}", str(path)))
 
 
 def child_floor(path: str) -> dict[str, float]:

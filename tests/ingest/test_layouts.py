@@ -40,7 +40,7 @@ def test_any_delimiter(ws: Workspace, tmp_path: Path, delimiter: str, suffix: st
 def test_encodings(ws: Workspace, tmp_path: Path, encoding: str) -> None:
     text = (
         "Supplier,Amount,Date,Description\n"
-        "Café Montréal Ltée,\"£1,200.00\",01/05/2023,Traiteur — déjeuner\n"
+        'Café Montréal Ltée,"£1,200.00",01/05/2023,Traiteur — déjeuner\n'
         "Öko Büro GmbH,€99.99,02/05/2023,Papier\n"
     )
     result = ingest_one(ws, write(tmp_path, "spend.csv", text, encoding))

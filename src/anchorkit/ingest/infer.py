@@ -29,6 +29,7 @@ _LEGAL = re.compile(
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[A-Za-z]")
+_DIGITS_ONLY = re.compile(r"^\s*\d+\s*$")
 
 
 def _share(values: Sequence[str], pattern: re.Pattern[str]) -> float:
@@ -61,7 +62,12 @@ def infer_columns(rows: Sequence[Sequence[str | None]], width: int) -> ColumnMap
         ],
         0.8,
     )
-    take("supplier_postcode", [(_share(samples[i], _POSTCODE), i) for i in free], 0.8)
+    # five digits may be a ZIP code or a vendor number: letters-and-digits postcodes win
+    take(
+        "supplier_postcode",
+        [(_share(samples[i], _POSTCODE) - 0.5 * _share(samples[i], _DIGITS_ONLY), i) for i in free],
+        0.3,
+    )
     text = [i for i in free if _share(samples[i], _LETTERS) >= 0.8]
     take("supplier_name", [(_share(samples[i], _LEGAL) + 0.01, i) for i in text], 0.0)
     for name in ("description", "raw_category", "cost_centre"):

@@ -48,12 +48,12 @@ class Section:
         return "|".join(normalise_header(h) for h in self.mapping.headers).rstrip("|")
 
 
-def _sql_literal(value: str | None) -> str:
+def sql_literal(value: str | None) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
 def _sheet_filter(sheet: str | None) -> str:
-    return f"sheet IS NOT DISTINCT FROM {_sql_literal(sheet)}"
+    return f"sheet IS NOT DISTINCT FROM {sql_literal(sheet)}"
 
 
 def _head(engine: Engine, raw: RawFile, sheet: str | None, rows: int) -> list[list[str | None]]:
@@ -100,7 +100,7 @@ def _header_candidates(
     )
     pattern = "(?i)\\b(" + "|".join(re.escape(t) for t in tokens) + ")"
     worded = " + ".join(
-        f"(CASE WHEN regexp_matches(coalesce({c}, ''), {_sql_literal(pattern)}) THEN 1 ELSE 0 END)"
+        f"(CASE WHEN regexp_matches(coalesce({c}, ''), {sql_literal(pattern)}) THEN 1 ELSE 0 END)"
         for c in cols
     )
     rows = engine.query(
@@ -262,7 +262,7 @@ def column_case(sections: Sequence[Section], column: str) -> str:
 def _json_object(pairs: Sequence[tuple[str, str]]) -> str:
     if not pairs:
         return "NULL::JSON"
-    return "json_object(" + ", ".join(f"{_sql_literal(k)}, {v}" for k, v in pairs) + ")"
+    return "json_object(" + ", ".join(f"{sql_literal(k)}, {v}" for k, v in pairs) + ")"
 
 
 def cells_json_case(sections: Sequence[Section], *, unmapped_only: bool) -> str:

@@ -1,0 +1,137 @@
+"""The whole demo network through the real CLI: every file, line and indicator against the truth.
+
+The generator writes what each line *is* (truth/lines.csv) and what the network's indicators
+must be (truth/expected.json); this test ingests the files with no mapping and compares.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from anchorkit.cli import app
+from anchorkit.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "net"
+    result = CliRunner().invoke(app, ["demo", str(root), "--lines", "4000", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "lines loaded" in result.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def expected(demo: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((demo / "truth" / "expected.json").read_text())
+    return data
+
+
+def test_every_file_loads_and_rejects_exactly_the_expected_rows(
+    demo: Path, expected: dict[str, Any]
+) -> None:
+    with Workspace.open(demo) as ws:
+        got = {
+            (anchor, name): (read, loaded, rejected)
+            for anchor, name, read, loaded, rejected in ws.engine.query(
+                "t",
+                "SELECT a.name, f.name, rows_read, rows_loaded, rows_rejected "
+                "FROM source_file f JOIN anchor a USING (anchor_id)",
+            )
+        }
+    want = {
+        (info["anchor"], Path(rel).name): (
+            info["rows_read"],
+            info["rows_loaded"],
+            info["rows_rejected"],
+        )
+        for rel, info in expected["files"].items()
+    }
+    assert got == want
+
+
+def test_every_line_matches_the_truth(demo: Path) -> None:
+    truth = demo / "truth" / "lines.csv"
+    with Workspace.open(demo) as ws:
+        ws.engine.run(
+            "t", f"CREATE TEMP TABLE truth AS SELECT * FROM read_csv('{truth}', all_varchar = true)"
+        )
+        mismatches = ws.engine.query(
+            "t",
+            """
+            SELECT t.file, t.sheet, t.source_row, t.status, s.amount, t.amount, s.paid_on, t.paid_on,
+                   s.supplier_name, t.name_written
+            FROM truth t
+            JOIN anchor a ON a.name = t.anchor
+            JOIN source_file f ON f.anchor_id = a.anchor_id AND f.name = regexp_extract(t.file, '[^/]+$')
+            LEFT JOIN spend_line s ON s.file_id = f.file_id AND s.source_row = t.source_row::BIGINT
+                 AND s.sheet IS NOT DISTINCT FROM nullif(t.sheet, '')
+            LEFT JOIN rejected_row r ON r.file_id = f.file_id AND r.source_row = t.source_row::BIGINT
+                 AND r.sheet IS NOT DISTINCT FROM nullif(t.sheet, '')
+            WHERE CASE t.status
+                WHEN 'loaded' THEN s.line_id IS NULL OR s.amount <> t.amount::DECIMAL(18,2)
+                    OR s.paid_on <> t.paid_on::DATE OR s.fiscal_year <> t.fiscal_year::INTEGER
+                    OR s.supplier_name <> trim(t.name_written) OR s.currency <> t.currency
+                ELSE r.file_id IS NULL END
+            LIMIT 20
+            """,
+        )
+        (count,) = ws.engine.query_one("t", "SELECT count(*) FROM truth")
+    assert count == 4000
+    assert mismatches == []
+
+
+def test_indicators_equal_the_expected_values(demo: Path, expected: dict[str, Any]) -> None:
+    result = CliRunner().invoke(
+        app, ["--workspace", str(demo), "indicators", "--by", "anchor", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    net, want = data["network"], expected["network"]
+    for key in (
+        "total_spend",
+        "addressable_spend",
+        "local_spend",
+        "unknown_location_spend",
+        "lines",
+    ):
+        assert net[key] == want[key], key
+    assert f"{net['local_share']:.6f}" == want["local_share"]
+    for row in data["rows"]:
+        anchor = expected["anchors"][row["anchor"]]
+        assert row["total_spend"] == anchor["total_spend"], row["anchor"]
+        assert row["local_spend"] == anchor["local_spend"], row["anchor"]
+
+
+def test_reingesting_the_demo_changes_nothing(demo: Path) -> None:
+    files = sorted((demo / "files").rglob("*.*"))
+    anchors = {p.parent for p in files}
+    runner = CliRunner()
+    with Workspace.open(demo) as ws:
+        (before,) = ws.engine.query_one("t", "SELECT count(*) FROM spend_line")
+        names = {a.name for a in ws.anchors()}
+    folder = next(iter(anchors))
+    anchor = next(n for n in names if n.lower().replace(" ", "-").replace("'", "") == folder.name)
+    result = runner.invoke(
+        app,
+        [
+            "--workspace",
+            str(demo),
+            "ingest",
+            *map(str, folder.glob("*.*")),
+            "--anchor",
+            anchor,
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert all(r["already_loaded"] for r in json.loads(result.stdout))
+    with Workspace.open(demo) as ws:
+        assert ws.engine.query_one("t", "SELECT count(*) FROM spend_line") == (before,)
+    assert duckdb.__version__
