@@ -81,11 +81,10 @@ def test_toronto_bids_awarded(tmp_path: Path, shared_data: Path) -> None:
     assert rejects[438][0] == "437" and "31.65/MT" in rejects[438][1][0]
     assert rejects[510][0] == "509" and "'NA'" in rejects[510][1][0]
     # everything else, including '$330,000 CAD' and '$982, 900', loads to the cent
-    expected = duckdb.sql(
+    (expected,) = duckdb.sql(
         "SELECT sum(regexp_replace(\"Awarded Amount\", '[$, ]|CAD', '', 'g')::DECIMAL(18,2)) "
         f"FROM read_csv('{path}', all_varchar = true) WHERE _id NOT IN ('437', '509')"
-    ).fetchone()
-    assert expected is not None
+    ).fetchall()
     (total,) = ws.engine.query_one("t", "SELECT sum(amount) FROM spend_line")
     assert total == expected[0]
     columns = result.columns[0]["columns"]

@@ -85,10 +85,6 @@ def _header_candidates(
     filled = " + ".join(
         f"(CASE WHEN trim(coalesce({c}, '')) <> '' THEN 1 ELSE 0 END)" for c in cols
     )
-    numeric = " OR ".join(
-        f"regexp_matches(coalesce({c}, ''), '^\\s*[-(£$€]?\\s*\\d[\\d,.\\s/:-]*\\)?\\s*$')"
-        for c in cols
-    )
     tokens = sorted(
         {
             word
@@ -103,10 +99,14 @@ def _header_candidates(
         f"(CASE WHEN regexp_matches(coalesce({c}, ''), {sql_literal(pattern)}) THEN 1 ELSE 0 END)"
         for c in cols
     )
+    # no header cell starts with a number or an amount; this cheap GLOB test discards nearly
+    # every data row before the regular expressions run
+    digits = " OR ".join(f"{c} GLOB '[0-9]*' OR {c} GLOB '[-(£$€][0-9]*'" for c in cols)
+    digits = f"coalesce({digits}, false)"
     rows = engine.query(
         "header_candidates",
         f"SELECT sheet, source_row, {', '.join(cols)} FROM {RAW} "
-        f"WHERE ({filled}) >= 2 AND ({worded}) >= 2 AND NOT ({numeric}) "
+        f"WHERE NOT {digits} AND ({filled}) >= 2 AND ({worded}) >= 2 "
         f"ORDER BY sheet, source_row LIMIT 100000",
     )
     return [(r[0], int(r[1]), list(r[2:])) for r in rows]

@@ -162,20 +162,21 @@ def ingest_file(
     result.notes.extend(notes)
     result.columns = describe_sections(sections)
     _classify(engine, raw, sections)
-    totals = _unlabelled_totals(engine)
-    if totals:
-        _classify(engine, raw, sections, totals)
     say("checking values")
-    order, explanation = _date_order(ws, mapping)
+    counts, evidence, candidates = _survey(engine)
+    if candidates:
+        totals = _unlabelled_totals(engine)
+        if totals:
+            _classify(engine, raw, sections, totals)
+            counts["data"] -= len(totals)
+            counts["total"] = counts.get("total", 0) + len(totals)
+    order, explanation = _date_order(ws, mapping, evidence)
     result.date_order = order
     result.notes.append(explanation)
     currency = (mapping.currency if mapping and mapping.currency else None) or ws.settings[
         "currency"
     ]
     _parse(engine, ws, sections, order, str(currency))
-    counts = dict(
-        engine.query("count_kinds", f"SELECT kind, count(*) FROM {CLASSIFIED} GROUP BY kind")
-    )
     (loaded, rejected) = engine.query_one(
         "count_outcomes",
         f"SELECT count(*) FILTER (WHERE reasons IS NULL), count(*) FILTER (WHERE reasons IS NOT NULL) "
@@ -275,7 +276,7 @@ def _unlabelled_totals(engine: Any) -> list[tuple[Any, int]]:
         FROM {CLASSIFIED}_cells
         WHERE kind = 'data' AND coalesce(trim(supplier_name), '') = ''
           AND coalesce(trim(paid_on), '') = '' AND coalesce(trim(amount), '') <> ''
-        LIMIT 1000
+        LIMIT 10000
         """,
     )
     totals = []
@@ -294,16 +295,34 @@ def _unlabelled_totals(engine: Any) -> list[tuple[Any, int]]:
     return totals
 
 
-def _date_order(ws: Workspace, mapping: UserMapping | None) -> tuple[str, str]:
-    default = str(ws.settings["ingest.date_order"])
+KINDS = ("title", "header", "blank", "total", "data")
+
+
+def _survey(engine: Any) -> tuple[dict[str, int], tuple[int, int, int], int]:
+    """One pass over the rows: how many of each kind, the date-order evidence, total candidates."""
+    data_dates = "CASE WHEN kind = 'data' THEN paid_on END"
+    row = engine.query_one(
+        "survey_rows",
+        f"""
+        SELECT {", ".join(f"count(*) FILTER (WHERE kind = '{k}')" for k in KINDS)},
+            count(*) FILTER (WHERE kind = 'data' AND coalesce(trim(supplier_name), '') = ''
+                AND coalesce(trim(paid_on), '') = '' AND coalesce(trim(amount), '') <> ''),
+            {values.date_order_evidence_sql(data_dates)}
+        FROM {CLASSIFIED}_cells
+        """,
+    )
+    counts = {k: int(n) for k, n in zip(KINDS, row[: len(KINDS)], strict=True) if n or k == "data"}
+    candidates = int(row[len(KINDS)])
+    iso, dmy, mdy = (int(v or 0) for v in row[len(KINDS) + 1 : len(KINDS) + 4])
+    return counts, (iso, dmy, mdy), candidates
+
+
+def _date_order(
+    ws: Workspace, mapping: UserMapping | None, evidence: tuple[int, int, int]
+) -> tuple[str, str]:
     if mapping is not None and mapping.date_order:
         return mapping.date_order, f"dates read as {mapping.date_order} (mapping file)"
-    iso, dmy, mdy, _total = ws.engine.query_one(
-        "date_order_evidence",
-        f"SELECT {values.date_order_evidence_sql('paid_on')} FROM {CLASSIFIED}_cells "
-        "WHERE kind = 'data'",
-    )
-    return values.decide_date_order(int(iso or 0), int(dmy or 0), int(mdy or 0), default)
+    return values.decide_date_order(*evidence, str(ws.settings["ingest.date_order"]))
 
 
 def _parse(

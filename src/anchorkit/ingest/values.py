@@ -1,20 +1,22 @@
 """Cell values (amounts, currencies, dates) parsed as vectorised DuckDB SQL expressions.
 
 Spend files are large (10M lines) and messy, so every parser here is a SQL *expression* over a
-VARCHAR column, not per-row Python: DuckDB evaluates it in vectors on all cores. What makes the
-expressions fast was measured (DuckDB 1.4 and 2.0, 1M cells, 2 threads), not guessed:
+VARCHAR column, not per-row Python: DuckDB evaluates it in vectors on all cores. The layout of
+each expression follows what was measured (DuckDB 1.4 and 2.0, 2 threads), not guesses:
 
-* Native parses are cheap when they succeed (``try_cast`` to DECIMAL or DATE, ``try_strptime``:
-  about 0.03 s) but 3-6x dearer when they fail (the error text is built, then dropped). So each
-  native parse is guarded by a check that makes it likely to succeed.
-* Guards are ``GLOB``/``contains`` (about 0.01 s) or ``regexp_matches`` (about 0.04 s: RE2 runs
-  it as a DFA). ``regexp_replace`` with capture groups costs 0.3 s or more and is kept for rare
-  forms; ``regexp_extract`` of one group with an anchored pattern costs about 0.04 s.
-* ``COALESCE``/``CASE`` evaluate later branches only for the rows the earlier ones left, so the
+* Native parses (``try_cast`` to DECIMAL or DATE, ``try_strptime``) are cheap when they succeed
+  and 3-6x dearer when they fail (an error text is built, then dropped), so each one is guarded
+  by a check that makes it likely to succeed.
+* Guards are ``GLOB``/``contains`` (cheapest) or ``regexp_matches``, which RE2 runs as a DFA.
+  ``regexp_extract`` of one group is fine on a cell that matches, but slow on one that does
+  not if the pattern has many alternatives, so it runs behind a ``regexp_matches``.
+  ``regexp_replace`` with capture groups is several times dearer still and is kept for rare
+  forms.
+* ``COALESCE`` and ``CASE`` evaluate later branches only for the rows the earlier ones left, so
   common forms come first and messy ones pay only for themselves. BUT DuckDB's
-  common-subexpression elimination hoists any subexpression written twice out of the CASE and
-  computes it for *every* row. So inside one expression nothing costly is written twice, unless
-  it is computed for every row anyway (the date branch results, wrapped by the century fix).
+  common-subexpression elimination hoists any subexpression written twice, even inside a CASE,
+  and computes it for *every* row. So nothing costly is written twice in one expression, unless
+  it is computed for every row anyway (the date branches' result, wrapped by the century fix).
 
 Only DuckDB built-ins that exist in 1.x and 2.0 are used, with no lambdas or list functions, so
 that sqlglot could transpile them later. ``col`` arguments are SQL expressions (``c3``,
@@ -76,37 +78,54 @@ _CURRENCY = r"US\$|CA\$|C\$|AU\$|A\$|NZ\$|Â£|£|â‚¬|â\x{82}¬|€|\x{80}|
     _ISO_CODES
 )
 _C = rf"(?:{_CURRENCY})"
-# 1,234,567.89 (a comma only as a thousands separator), 1234.5, .5. No exponent: 1.5E3 is an
-# Excel export of a plain number and the DECIMAL cast reads it; decorated cells never use it.
-_N = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
+# 1,234,567.89 (a comma only as a thousands separator: before exactly three digits, a space
+# after it tolerated, as in Toronto's "$982, 900"), 1234.5, .5. No exponent: 1.5E3 is an Excel
+# export of a plain number and the DECIMAL cast reads it; decorated cells never use it.
+_N = r"(?:\d{1,3}(?:, ?\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
 _SIGN = r"[-+\x{2212}]"
-# A number with at most one currency token, on either side.
-_CN = rf"(?:{_C}{_WS}{_N}|{_N}(?:{_WS}{_C})?)"
-_MINUS = r"[-\x{2212}]"
-# Every accepted layout, with at most one sign mark: one pattern for the positive layouts and
-# one for the negative ones, so that matching one of them both validates the cell and gives
-# its sign (most decorated cells are positive and pay for the first pattern only).
-_AMOUNT_POSITIVE = (
-    rf"(?i)^{_WS}(?:"
-    rf"(?:\+{_WS})?{_CN}"  # 1,234.56  £50  50 GBP  +£5
-    rf"|{_C}{_WS}\+{_WS}{_N}"  # £+50
-    rf"|{_CN}{_WS}dr"  # 5 GBP DR (debit)
-    rf"){_WS}$"
+_CODE = "(?:" + "|".join(_ISO_CODES) + ")"
+# A symbol and a code that agree: "$330,000 CAD", "CAD $5", "£5 GBP", "€5 EUR".
+_SYMBOL_AND_CODE = (
+    rf"\${_WS}{_N}{_WS}{_CODE}|{_CODE}{_WS}\${_WS}{_N}"
+    rf"|Â?£{_WS}{_N}{_WS}GBP|GBP{_WS}Â?£{_WS}{_N}"
+    rf"|(?:€|\x{{80}}|â‚¬|â\x{{82}}¬){_WS}{_N}{_WS}EUR"
 )
-_AMOUNT_NEGATIVE = (
+# A number with at most one currency, written once on either side, or as a symbol and a code.
+_CN = rf"(?:{_C}{_WS}{_N}|{_N}(?:{_WS}{_C})?|{_SYMBOL_AND_CODE})"
+# Every accepted layout, each with at most one sign mark, so that once a cell matches, any "(",
+# "-", U+2212 or "CR" in it means negative and nothing else (see _amount_is_negative).
+_AMOUNT_SHAPE = (
     rf"(?i)^{_WS}(?:"
-    rf"{_MINUS}{_WS}{_CN}"  # -£50.00  - 50 GBP
-    rf"|{_C}{_WS}{_MINUS}{_WS}{_N}"  # £-50
-    rf"|{_CN}{_WS}(?:{_MINUS}|cr)"  # 1,234.56-  1,234.56 CR
+    rf"(?:{_SIGN}{_WS})?{_CN}"  # 1,234.56  -£50.00  £50  - 50 GBP
+    rf"|{_C}{_WS}{_SIGN}{_WS}{_N}"  # £-50
+    rf"|{_CN}{_WS}(?:[-\x{{2212}}]|cr|dr)"  # 1,234.56-  1,234.56 CR  5 GBP DR (debit)
     rf"|\({_WS}{_CN}{_WS}\)"  # (1,234.56)  (£5)
     rf"|{_C}{_WS}\({_WS}{_N}{_WS}\)"  # £(5)
     rf"|\({_WS}{_N}{_WS}\){_WS}{_C}"  # (5) GBP
     rf"){_WS}$"
 )
+# The two commonest decorations, thousands commas and a leading £ or $ (with a minus either
+# side), which a few replace() calls can strip before the DECIMAL cast, sparing the extract.
+_AMOUNT_SIMPLE = r"^-?[£$]?-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?)$"
 # The number is the first run of digits: no currency token contains a digit.
-_AMOUNT_DIGITS = r"^[^0-9.]*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)"
+_AMOUNT_DIGITS = r"^[^0-9.]*([0-9]+(?:, ?[0-9]{3})*(?:\.[0-9]*)?|\.[0-9]+)"
 # Cells with nothing but these characters carry no currency token.
 _NO_CURRENCY = r"^[-+0-9.,\s()]*$"
+# The pound and euro in every spelling above; the substring tests that find them are cheaper
+# than any regex, and they leave only ASCII tokens for the lookup in currency_sql.
+_POUND = "£"  # also in Â£
+_EURO = ("€", "\x80", "‚¬", "\x82¬")  # € itself, cp1252 0x80 read as latin-1, the tails of â‚¬
+# ASCII currency tokens, upper-cased, to ISO codes; "" (no token) and "$" are the file's own.
+# Keys are at most three characters, so currency_sql can look them up in one padded string.
+_DOLLARS = {"US$": "USD", "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD"}
+_TOKEN_CODES = {"": "", **{code: code for code in _ISO_CODES}, **_DOLLARS}
+# The ASCII token in a cell, anchored: only sign marks, digits, spaces and a bare $ may come
+# before it, so "$330,000 CAD" gives CAD, and a bare $ alone gives no token (the default).
+_ASCII_TOKEN = (
+    r"(?i)^[-+0-9.,\s\x{a0}()\x{2212}$]*("
+    + "|".join(k.replace("$", r"\$") for k in sorted(_TOKEN_CODES, key=len, reverse=True) if k)
+    + ")"
+)
 # For reasons only: sign marks and currencies in any number and order.
 _AMOUNT_LOOSE = (
     r"(?i)^[\s\x{a0}(+\-\x{2212}]*"
@@ -278,25 +297,47 @@ def _check_order(order: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # amounts and currencies
 # ---------------------------------------------------------------------------------------------
+def _amount_is_negative(c: str) -> str:
+    """SQL: TRUE when a cell of _AMOUNT_SHAPE is negative. The shape allows one sign mark at
+    most, so substring tests suffice, and they are cheaper than another regex."""
+    return (
+        f"(contains({c}, '(') OR contains({c}, '-') OR contains({c}, chr(8722)) "
+        f"OR {c} ILIKE '%cr%')"
+    )
+
+
 def amount_sql(col: str) -> str:
     """DuckDB SQL expression turning the VARCHAR expression `col` into DECIMAL(18,2).
 
-    NULL when the cell is not an amount. Plain numbers (1234.5, -50, 1.5E3, 7398.5599999999995)
-    go straight to DuckDB's DECIMAL cast, which rounds half away from zero to 2 dp as we want
-    for Excel float artefacts (it also reads 1_000 as 1000, which we let be). Decorated cells
-    (currency, thousands commas, accounting negatives) are validated, and their sign found, by
-    the positive- or negative-layout DFA regex; their digits come from one anchored extract.
+    NULL when the cell is not an amount. Three tiers, each only for the rows the one before
+    left NULL:
+
+    1. plain numbers (1234.5, -50, 1.5E3, 7398.5599999999995): DuckDB's DECIMAL cast, which
+       rounds half away from zero to 2 dp, as we want for Excel float artefacts (it also reads
+       1_000 as 1000, which we let be). A DOUBLE cast guards it: it fails 3x cheaper, and cells
+       with a comma or £ skip even that;
+    2. thousands commas and a leading £ or $: one small regex, then replace() and the cast;
+    3. anything else (codes, €, brackets, CR, spaces): one regex validates the layout, the sign
+       comes from substring tests and the digits from one anchored extract.
     """
     c = f"({col})"
-    # The DOUBLE cast is the guard because it fails about 3x cheaper than the DECIMAL one.
-    fast = f"CASE WHEN try_cast({c} AS DOUBLE) IS NOT NULL THEN try_cast({c} AS DECIMAL(18,2)) END"
-    sign = (
-        f"CASE WHEN regexp_matches({c}, {_lit(_AMOUNT_POSITIVE)}) THEN '' "
-        f"WHEN regexp_matches({c}, {_lit(_AMOUNT_NEGATIVE)}) THEN '-' END"
+    plain = (
+        f"CASE WHEN NOT contains({c}, ',') AND NOT contains({c}, '£') "
+        f"AND try_cast({c} AS DOUBLE) IS NOT NULL THEN try_cast({c} AS DECIMAL(18,2)) END"
     )
-    digits = f"replace(regexp_extract({c}, {_lit(_AMOUNT_DIGITS)}, 1), ',', '')"
-    # A NULL sign (neither layout) makes the whole string NULL, so the cell is rejected.
-    return f"COALESCE({fast}, try_cast({sign} || {digits} AS DECIMAL(18,2)))"
+    stripped = f"replace(replace(replace({c}, ',', ''), '£', ''), '$', '')"
+    simple = (
+        f"CASE WHEN regexp_matches({c}, {_lit(_AMOUNT_SIMPLE)}) "
+        f"THEN try_cast({stripped} AS DECIMAL(18,2)) END"
+    )
+    sign = f"CASE WHEN {_amount_is_negative(c)} THEN '-' ELSE '' END"
+    extract = f"regexp_extract({c}, {_lit(_AMOUNT_DIGITS)}, 1)"
+    digits = f"replace(replace({extract}, ',', ''), ' ', '')"
+    general = (
+        f"CASE WHEN regexp_matches({c}, {_lit(_AMOUNT_SHAPE)}) "
+        f"THEN try_cast({sign} || {digits} AS DECIMAL(18,2)) END"
+    )
+    return f"COALESCE({plain}, {simple}, {general})"
 
 
 def currency_sql(col: str, default: str) -> str:
@@ -304,33 +345,30 @@ def currency_sql(col: str, default: str) -> str:
 
     A bare $ (or an undecodable symbol) gives `default` too: $ is CAD in Canada and USD in the
     US, so only the file's own currency can say which. The first token wins; amount_sql rejects
-    cells with two. £ is found by a substring test and plain numbers by one DFA regex, so only
-    the other cells pay for extracting the token.
+    cells with two. £ and € are found by substring tests and plain numbers by one DFA regex, so
+    only cells with a code or a dollar pay for extracting the token.
     """
+    code = default.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError(f"default currency must be a 3-letter ISO code, not {default!r}")
     c = f"({col})"
-    token = f"upper(regexp_extract({c}, {_lit('(?i)(' + _CURRENCY + ')')}, 1))"
-    # Symbols to codes with plain replace() calls, longest first so US$ is not read as $. The
-    # token is written once: were it repeated, DuckDB would extract it for every row.
-    for symbol, code in (
-        ("Â£", "GBP"),
-        ("€", "EUR"),
-        ("\x80", "EUR"),
-        ("Â‚¬", "EUR"),
-        ("Â\x82¬", "EUR"),
-        ("US$", "USD"),
-        ("CA$", "CAD"),
-        ("C$", "CAD"),
-        ("AU$", "AUD"),
-        ("A$", "AUD"),
-        ("NZ$", "NZD"),
-        ("$", ""),
-        ("\ufffd", ""),
-    ):
-        token = f"replace({token}, {_text(symbol)}, {_lit(code)})"
+    # The token is looked up in one ASCII string of fixed-width entries, "|" + key padded to
+    # three characters with "_" + code, so that it is written once: written twice (say, in a
+    # CASE), DuckDB would extract it for every row, not just for the rows that get this far.
+    # The string starts with "..." + default, where strpos = 0 (not found) lands.
+    entries = (f"|{key.ljust(3, '_')}{value or code}" for key, value in _TOKEN_CODES.items())
+    table = _lit(f"...{code}" + "".join(entries))
+    token = f"upper(regexp_extract({c}, {_lit(_ASCII_TOKEN)}, 1))"
+    found = f"strpos({table}, '|' || rpad({token}, 3, '_'))"
+    euro = " OR ".join(f"contains({c}, {_text(symbol)})" for symbol in _EURO)
     return (
-        f"CASE WHEN contains({c}, '£') THEN 'GBP' "
-        f"WHEN regexp_matches({c}, {_lit(_NO_CURRENCY)}) THEN {_lit(default)} "
-        f"ELSE coalesce(nullif({token}, ''), {_lit(default)}) END"
+        f"CASE WHEN contains({c}, {_lit(_POUND)}) THEN 'GBP' "
+        f"WHEN regexp_matches({c}, {_lit(_NO_CURRENCY)}) THEN {_lit(code)} "
+        f"WHEN {euro} THEN 'EUR' "
+        # Extracting with this many alternatives is slow when nothing matches (RE2 backtracks
+        # through them all), so a plain match, which RE2 runs as a DFA, goes first.
+        f"WHEN NOT regexp_matches({c}, {_lit(_ASCII_TOKEN)}) THEN {_lit(code)} "
+        f"ELSE coalesce(substr({table}, {found} + 4, 3), {_lit(code)}) END"
     )
 
 
@@ -342,15 +380,17 @@ def amount_problem_sql(col: str) -> str:
     thousands separator (a decimal comma cannot be told from a typo, so it is not guessed).
     """
     c = f"({col})"
+    # REAL, not DOUBLE: amount_sql casts the cell to DOUBLE, and a shared subexpression would be
+    # computed for every row (see the module docstring), not just for the rejected ones.
     too_large = (
         f"regexp_matches(replace({c}, ',', ''), '[0-9]{{17}}') "
-        f"OR abs(try_cast({c} AS DOUBLE)) >= {_AMOUNT_MAX}"
+        f"OR abs(try_cast({c} AS REAL)) >= {_AMOUNT_MAX}"
     )
     why = (
         f"CASE WHEN {too_large} THEN ' is too large' "
         f"WHEN regexp_matches({c}, {_lit(_AMOUNT_LOOSE)}) "
         "THEN ' has conflicting signs, brackets or currencies' "
-        f"WHEN regexp_matches({c}, '[0-9],[0-9]') "
+        f"WHEN regexp_matches({c}, '[0-9], ?[0-9]') "
         "THEN ' has a comma that is not a thousands separator' "
         "ELSE ' is not a number' END"
     )
