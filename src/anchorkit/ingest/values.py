@@ -115,7 +115,7 @@ _NO_CURRENCY = r"^[-+0-9.,\s()]*$"
 # than any regex, and they leave only ASCII tokens for the lookup in currency_sql.
 _POUND = "£"  # also in Â£
 _EURO = ("€", "\x80", "‚¬", "\x82¬")  # € itself, cp1252 0x80 read as latin-1, the tails of â‚¬
-# ASCII currency tokens, upper-cased, to ISO codes; "" (no token) and "$" are the file's own.
+# ASCII currency tokens, upper-cased, to ISO codes ("": no token, the file's own currency).
 # Keys are at most three characters, so currency_sql can look them up in one padded string.
 _DOLLARS = {"US$": "USD", "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD"}
 _TOKEN_CODES = {"": "", **{code: code for code in _ISO_CODES}, **_DOLLARS}
