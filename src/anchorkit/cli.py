@@ -170,7 +170,7 @@ def ingest(
 
             def progress(path: Path, step: str) -> None:
                 bar.update(task, description=path.name, step=step)
-                if step == "hashing" and path != files[0]:
+                if step == "reading" and path != files[0]:
                     bar.advance(task)
 
             results = ingest_files(ws, files, anchor, mapping=user_mapping, progress=progress)

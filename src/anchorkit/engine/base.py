@@ -85,7 +85,11 @@ class Engine(ABC):
 
     @abstractmethod
     def csv_scan_sql(self, path: str, *, delimiter: str, quote: str, columns: Sequence[str]) -> str:
-        """A FROM-clause fragment reading delimited text as all-VARCHAR columns, no header."""
+        """A FROM-clause fragment reading delimited text as all-VARCHAR columns, no header.
+
+        Short rows are padded with NULLs; a row with more fields than ``columns`` must be an
+        error, never silently cut (the caller then falls back to a reader that keeps them).
+        """
 
     @abstractmethod
     def close(self) -> None: ...

@@ -38,6 +38,8 @@ class DuckDBEngine(Engine):
                 ) from exc
             raise EngineError(f"Cannot open the store {target}: {exc}") from exc
         self.con.execute("SET enable_progress_bar = false")
+        # readers number rows by their order in the table (rowid): keep the file's order
+        self.con.execute("SET preserve_insertion_order = true")
         self._in_transaction = False
 
     def _execute(
@@ -87,7 +89,7 @@ class DuckDBEngine(Engine):
         return (
             f"read_csv({_sql_string(path)}, header = false, auto_detect = false, "
             f"delim = {_sql_string(delimiter)}, quote = {_sql_string(quote)}, "
-            f"escape = {_sql_string(quote)}, null_padding = true, strict_mode = false, "
+            f"escape = {_sql_string(quote)}, null_padding = true, strict_mode = true, "
             f"columns = {{{cols}}})"
         )
 

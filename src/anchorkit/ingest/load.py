@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,14 @@ from anchorkit.ingest.layout import (
     find_sections,
     header_rows_sql,
     section_case,
-    sql_literal,
 )
-from anchorkit.ingest.mapping import UserMapping
+from anchorkit.ingest.mapping import CANONICAL, UserMapping
 from anchorkit.ingest.readers import RAW, RawFile, column_names, drop_raw, read_file
 from anchorkit.workspace import Anchor, Workspace
 
 CLASSIFIED = "__anchorkit__classified"
 PARSED = "__anchorkit__parsed"
+REJECTED = "__anchorkit__rejected"
 
 #: Tests set this to a function that raises on a chosen step, to prove a crash mid-file leaves
 #: the store unchanged. It is called with the name of each write step inside the transaction.
@@ -66,12 +67,17 @@ class FileResult:
         return asdict(self)
 
 
-def file_sha256(path: Path) -> str:
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and line count, in one read: the hash is the file's identity, the count lets the
+    big-file reader prove that each record is one line."""
     digest = hashlib.sha256()
+    lines, last = 0, b""
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 24):
             digest.update(chunk)
-    return digest.hexdigest()
+            lines += chunk.count(b"\n")
+            last = chunk
+    return digest.hexdigest(), lines + (1 if last and not last.endswith(b"\n") else 0)
 
 
 def saved_mappings(ws: Workspace, anchor: Anchor) -> dict[str, UserMapping]:
@@ -106,7 +112,7 @@ def ingest_files(
         except AnchorkitError as exc:
             results.append(FileResult(file=str(path), error=str(exc)))
         finally:
-            drop_raw(ws.engine)
+            _drop_work(ws)
     return results
 
 
@@ -123,11 +129,23 @@ def ingest_file(
     """Ingest one file for one anchor; raise IngestError when the file as a whole is unusable."""
     say = progress or (lambda _step: None)
     engine = ws.engine
-    say("hashing")
-    try:
-        file_id = file_sha256(path)
-    except OSError as exc:
-        raise IngestError(f"{path.name}: cannot open the file ({exc.strerror}).") from exc
+    say("reading")
+    # the SHA-256 (and line count) is computed on another thread while DuckDB reads the file:
+    # both release the GIL, so on a big file the hash costs almost nothing
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(file_digest, path)
+        try:
+            raw = read_file(
+                engine,
+                path,
+                force_python_csv=force_python_csv,
+                line_count=lambda: digest.result()[1],
+            )
+        finally:
+            try:
+                file_id = digest.result()[0]
+            except OSError as exc:
+                raise IngestError(f"{path.name}: cannot open the file ({exc.strerror}).") from exc
     result = FileResult(file=str(path), file_id=file_id)
     existing = engine.query(
         "find_file",
@@ -146,9 +164,6 @@ def ingest_file(
         result.already_loaded = True
         result.notes.append("already loaded (same SHA-256): nothing changed")
         return result
-
-    say("reading")
-    raw = read_file(engine, path, force_python_csv=force_python_csv)
     result.format, result.encoding = raw.format, raw.encoding
     say("finding the layout")
     sections, notes = find_sections(
@@ -163,37 +178,39 @@ def ingest_file(
     result.columns = describe_sections(sections)
     _classify(engine, raw, sections)
     say("checking values")
-    counts, evidence, candidates = _survey(engine)
-    if candidates:
-        totals = _unlabelled_totals(engine)
-        if totals:
-            _classify(engine, raw, sections, totals)
-            counts["data"] -= len(totals)
-            counts["total"] = counts.get("total", 0) + len(totals)
-    order, explanation = _date_order(ws, mapping, evidence)
+    order, explanation = _date_order(ws, mapping)
     result.date_order = order
     result.notes.append(explanation)
     currency = (mapping.currency if mapping and mapping.currency else None) or ws.settings[
         "currency"
     ]
     _parse(engine, ws, sections, order, str(currency))
+    _mark_unlabelled_totals(engine)
+    counts = {
+        kind: int(n)
+        for kind, n in engine.query(
+            "count_kinds", f"SELECT kind, count(*) FROM {PARSED} GROUP BY kind"
+        )
+    }
     (loaded, rejected) = engine.query_one(
         "count_outcomes",
         f"SELECT count(*) FILTER (WHERE reasons IS NULL), count(*) FILTER (WHERE reasons IS NOT NULL) "
-        f"FROM {PARSED}",
+        f"FROM {PARSED} WHERE kind = 'data'",
     )
     result.rows_loaded, result.rows_rejected = int(loaded), int(rejected)
-    result.rows_read = int(counts.get("data", 0))
-    result.rows_skipped = {k: int(v) for k, v in counts.items() if k != "data"}
-    assert result.rows_read == result.rows_loaded + result.rows_rejected
+    result.rows_read = counts.pop("data", 0)
+    result.rows_skipped = dict(sorted(counts.items()))
+    if result.rows_read != result.rows_loaded + result.rows_rejected:  # the ledger's promise
+        raise IngestError(
+            f"{path.name}: {result.rows_read} data rows but {result.rows_loaded} loaded and "
+            f"{result.rows_rejected} rejected; nothing was written. Please report this file."
+        )
     say("loading")
     _load(ws, path, anchor, raw, sections, result, mapping, uploaded_by)
     return result
 
 
-def _classify(
-    engine: Any, raw: RawFile, sections: Sequence[Section], totals: Sequence[tuple[Any, int]] = ()
-) -> None:
+def _classify(engine: Any, raw: RawFile, sections: Sequence[Section]) -> None:
     """A view giving every raw row its section and kind; nothing is copied."""
     cols = column_names(raw.width)
     blank = " AND ".join(f"coalesce(trim({c}), '') = ''" for c in cols)
@@ -214,13 +231,6 @@ def _classify(
         f"(coalesce(trim({supplier}), '') = '' "
         f"OR regexp_matches({supplier}, '(?i){TOTAL_LABEL}\\s*:?\\s*$')) AND ({labelled})"
     )
-    marked = (
-        " OR ".join(
-            f"(sheet IS NOT DISTINCT FROM {sql_literal(sheet)} AND source_row = {int(row)})"
-            for sheet, row in totals
-        )
-        or "false"
-    )
     engine.run(
         "classify_rows",
         f"""
@@ -231,7 +241,7 @@ def _classify(
                 WHEN section_id IS NULL THEN 'title'
                 WHEN {header_rows_sql(sections)} THEN 'header'
                 WHEN {blank} THEN 'blank'
-                WHEN {total} OR {marked} THEN 'total'
+                WHEN {total} THEN 'total'
                 ELSE 'data'
             END AS kind
         FROM sectioned
@@ -242,87 +252,65 @@ def _classify(
         f"""
         CREATE OR REPLACE TEMP VIEW {CLASSIFIED}_cells AS
         SELECT sheet, source_row, section_id, kind,
-            {", ".join(f"{column_case(sections, c)} AS {c}" for c in _CANONICAL_TEXT)},
+            {", ".join(f"{column_case(sections, c)} AS {c}" for c in CANONICAL)},
             {cells_json_case(sections, unmapped_only=True)} AS extra
         FROM {CLASSIFIED}
         """,
     )
 
 
-_CANONICAL_TEXT = (
-    "supplier_name",
-    "amount",
-    "paid_on",
-    "description",
-    "raw_category",
-    "cost_centre",
-    "supplier_postcode",
-    "supplier_ref",
-    "transaction_ref",
-    "currency",
-)
+def _mark_unlabelled_totals(engine: Any) -> None:
+    """Rows with only an amount, equal to the sum of the amounts above them, are totals.
 
-
-def _unlabelled_totals(engine: Any) -> list[tuple[Any, int]]:
-    """Rows with only an amount that equals the sum of the data rows above it are totals.
-
-    Only rows with no supplier and no date are candidates, so on a clean file this costs one
-    cheap filter and no sums.
+    Only data rows with no supplier and no date are candidates, so a clean file pays for one
+    cheap filter and no sums. The sum covers every readable amount above in the same section
+    (rejected rows included: that is what the exporting system added up).
     """
-    rows = engine.query(
+    candidates = engine.query(
         "unlabelled_total_candidates",
-        f"""
-        SELECT sheet, source_row, section_id, {values.amount_sql("amount")} AS value
-        FROM {CLASSIFIED}_cells
-        WHERE kind = 'data' AND coalesce(trim(supplier_name), '') = ''
-          AND coalesce(trim(paid_on), '') = '' AND coalesce(trim(amount), '') <> ''
-        LIMIT 10000
-        """,
+        f"SELECT sheet, source_row, section_id, amount FROM {PARSED} "
+        "WHERE kind = 'data' AND no_supplier AND no_date AND amount IS NOT NULL "
+        "ORDER BY sheet, source_row LIMIT 10000",
     )
-    totals = []
-    for sheet, source_row, section_id, value in rows:
-        if value is None:
-            continue
+    for sheet, source_row, section_id, value in candidates:
         (above,) = engine.query_one(
             "sum_above_candidate",
-            f"SELECT sum({values.amount_sql('amount')}) FROM {CLASSIFIED}_cells "
-            "WHERE kind = 'data' AND section_id = ? AND sheet IS NOT DISTINCT FROM ? "
-            "AND source_row < ? AND coalesce(trim(supplier_name), '') <> ''",
+            f"SELECT sum(amount) FROM {PARSED} WHERE kind = 'data' AND section_id = ? "
+            "AND sheet IS NOT DISTINCT FROM ? AND source_row < ? AND NOT (no_supplier AND no_date)",
             [section_id, sheet, source_row],
         )
         if above is not None and above == value:
-            totals.append((sheet, int(source_row)))
-    return totals
+            engine.run(
+                "mark_total",
+                f"UPDATE {PARSED} SET kind = 'total', reasons = NULL "
+                "WHERE sheet IS NOT DISTINCT FROM ? AND source_row = ?",
+                [sheet, source_row],
+            )
 
 
-KINDS = ("title", "header", "blank", "total", "data")
+EVIDENCE_SAMPLE = 200_000
 
 
-def _survey(engine: Any) -> tuple[dict[str, int], tuple[int, int, int], int]:
-    """One pass over the rows: how many of each kind, the date-order evidence, total candidates."""
-    data_dates = "CASE WHEN kind = 'data' THEN paid_on END"
-    row = engine.query_one(
-        "survey_rows",
-        f"""
-        SELECT {", ".join(f"count(*) FILTER (WHERE kind = '{k}')" for k in KINDS)},
-            count(*) FILTER (WHERE kind = 'data' AND coalesce(trim(supplier_name), '') = ''
-                AND coalesce(trim(paid_on), '') = '' AND coalesce(trim(amount), '') <> ''),
-            {values.date_order_evidence_sql(data_dates)}
-        FROM {CLASSIFIED}_cells
-        """,
-    )
-    counts = {k: int(n) for k, n in zip(KINDS, row[: len(KINDS)], strict=True) if n or k == "data"}
-    candidates = int(row[len(KINDS)])
-    iso, dmy, mdy = (int(v or 0) for v in row[len(KINDS) + 1 : len(KINDS) + 4])
-    return counts, (iso, dmy, mdy), candidates
+def _date_order(ws: Workspace, mapping: UserMapping | None) -> tuple[str, str]:
+    """Day-first or month-first, once for the whole file, from its own dates.
 
-
-def _date_order(
-    ws: Workspace, mapping: UserMapping | None, evidence: tuple[int, int, int]
-) -> tuple[str, str]:
+    The first ``EVIDENCE_SAMPLE`` data rows are looked at first; only when they hold no date
+    that proves an order (a part above 12) is the whole column read.
+    """
     if mapping is not None and mapping.date_order:
         return mapping.date_order, f"dates read as {mapping.date_order} (mapping file)"
-    return values.decide_date_order(*evidence, str(ws.settings["ingest.date_order"]))
+    sql = (
+        f"SELECT {values.date_order_evidence_sql('paid_on')} FROM "
+        f"(SELECT paid_on FROM {CLASSIFIED}_cells WHERE kind = 'data' /*limit*/)"
+    )
+    row = ws.engine.query_one(
+        "date_order_sample", sql.replace("/*limit*/", f"LIMIT {EVIDENCE_SAMPLE}")
+    )
+    iso, dmy, mdy, total = (int(v or 0) for v in row)
+    if dmy == mdy == 0 and total >= EVIDENCE_SAMPLE:
+        row = ws.engine.query_one("date_order_evidence", sql)
+        iso, dmy, mdy, total = (int(v or 0) for v in row)
+    return values.decide_date_order(iso, dmy, mdy, str(ws.settings["ingest.date_order"]))
 
 
 def _parse(
@@ -338,10 +326,11 @@ def _parse(
         WITH typed AS (
             SELECT *, {values.amount_sql("amount")} AS amount_value,
                    {values.date_sql("paid_on", order)} AS paid_on_value,
-                   coalesce(trim(supplier_name), '') = '' AS no_supplier
-            FROM {CLASSIFIED}_cells WHERE kind = 'data'
+                   coalesce(trim(supplier_name), '') = '' AS no_supplier,
+                   coalesce(trim(paid_on), '') = '' AS no_date
+            FROM {CLASSIFIED}_cells
         )
-        SELECT sheet, source_row, section_id,
+        SELECT sheet, source_row, section_id, kind, no_supplier, no_date,
             paid_on_value AS paid_on,
             {values.fiscal_year_sql("paid_on_value", month, day)} AS fiscal_year,
             amount_value AS amount,
@@ -354,7 +343,7 @@ def _parse(
             nullif(trim(cost_centre), '') AS cost_centre,
             nullif(trim(transaction_ref), '') AS transaction_ref,
             extra,
-            CASE WHEN no_supplier OR amount_value IS NULL OR paid_on_value IS NULL THEN
+            CASE WHEN kind = 'data' AND (no_supplier OR amount_value IS NULL OR paid_on_value IS NULL) THEN
                 list_filter([
                     CASE WHEN no_supplier THEN 'supplier is empty' END,
                     CASE WHEN amount_value IS NULL THEN {values.amount_problem_sql("amount")} END,
@@ -364,6 +353,13 @@ def _parse(
         FROM typed
         """,
     )
+
+
+def _drop_work(ws: Workspace) -> None:
+    """Free the temporary tables of the last file, whatever happened to it."""
+    drop_raw(ws.engine)
+    for table in (PARSED, REJECTED):
+        ws.engine.run("drop_work", f"DROP TABLE IF EXISTS {table}")
 
 
 def _fault(step: str) -> None:
@@ -382,6 +378,19 @@ def _load(
     uploaded_by: str | None,
 ) -> None:
     engine = ws.engine
+    # the raw cells of rejected rows are set aside, so the raw copy of the file can be freed
+    # before the big insert (on a 10M-line file that halves peak memory)
+    engine.run(
+        "set_aside_rejected_rows",
+        f"""
+        CREATE OR REPLACE TEMP TABLE {REJECTED} AS
+        SELECT p.sheet, p.source_row, {cells_json_case(sections, unmapped_only=False)} AS raw_cells,
+            p.reasons
+        FROM (SELECT * FROM {PARSED} WHERE kind = 'data' AND reasons IS NOT NULL) p
+        JOIN {RAW} r ON r.sheet IS NOT DISTINCT FROM p.sheet AND r.source_row = p.source_row
+        """,
+    )
+    drop_raw(engine)
     with engine.transaction():
         (first_line_id,) = engine.query_one(
             "next_line_id", "SELECT coalesce(max(line_id), 0) + 1 FROM spend_line"
@@ -410,28 +419,28 @@ def _load(
             ],
         )
         _fault("spend_line")
-        engine.run(
-            "load_spend_lines",
-            f"""
+        # line order within the table does not matter (source_row says it); letting DuckDB
+        # write out of order lets both cores work on the insert
+        engine.run("unordered_insert", "SET preserve_insertion_order = false")
+        try:
+            engine.run(
+                "load_spend_lines",
+                f"""
             INSERT INTO spend_line
             SELECT ? + rowid, ?, sheet, source_row, ?, paid_on, fiscal_year, amount, currency,
                 supplier_name, supplier_ref, supplier_postcode, description, raw_category,
                 cost_centre, transaction_ref, NULL, NULL, extra
-            FROM {PARSED} WHERE reasons IS NULL
+            FROM {PARSED} WHERE kind = 'data' AND reasons IS NULL
             """,
-            [first_line_id, result.file_id, anchor.anchor_id],
-        )
+                [first_line_id, result.file_id, anchor.anchor_id],
+            )
+        finally:
+            engine.run("ordered_again", "SET preserve_insertion_order = true")
         _fault("rejected_row")
         engine.run(
             "load_rejected_rows",
-            f"""
-            INSERT INTO rejected_row
-            SELECT ?, ?, p.sheet, p.source_row, {cells_json_case(sections, unmapped_only=False)},
-                p.reasons
-            FROM {PARSED} p JOIN {RAW} r
-              ON r.sheet IS NOT DISTINCT FROM p.sheet AND r.source_row = p.source_row
-            WHERE p.reasons IS NOT NULL
-            """,
+            f"INSERT INTO rejected_row SELECT ?, ?, sheet, source_row, raw_cells, reasons "
+            f"FROM {REJECTED}",
             [result.file_id, anchor.anchor_id],
         )
         if mapping is not None and mapping.columns:

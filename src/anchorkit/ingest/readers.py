@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,8 +50,18 @@ def column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(1, width + 1)]
 
 
-def read_file(engine: Engine, path: Path, *, force_python_csv: bool = False) -> RawFile:
-    """Expose the file's cells as the ``RAW`` table; raise a clear error if it cannot be read."""
+def read_file(
+    engine: Engine,
+    path: Path,
+    *,
+    force_python_csv: bool = False,
+    line_count: Callable[[], int] | None = None,
+) -> RawFile:
+    """Expose the file's cells as the ``RAW`` table; raise a clear error if it cannot be read.
+
+    ``line_count`` may supply the file's line count from a pass the caller makes anyway (the
+    SHA-256), saving the big-file reader one more read of the file.
+    """
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -59,7 +69,12 @@ def read_file(engine: Engine, path: Path, *, force_python_csv: bool = False) -> 
         raise UnreadableFileError(f"{path.name}: cannot open the file ({exc.strerror}).") from exc
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return _read_workbook(engine, path)
-    return _read_delimited(engine, path, force_python=force_python_csv)
+    return _read_delimited(
+        engine,
+        path,
+        force_python=force_python_csv,
+        line_count=line_count or (lambda: count_lines(path)),
+    )
 
 
 # --- spreadsheets ------------------------------------------------------------------------------
@@ -195,23 +210,46 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_delimited(engine: Engine, path: Path, *, force_python: bool) -> RawFile:
+def _sample_encoding(sample: bytes) -> str:
+    """The encoding a file's first bytes show; big files are checked in full by the reader."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _read_delimited(
+    engine: Engine, path: Path, *, force_python: bool, line_count: Callable[[], int]
+) -> RawFile:
     size = path.stat().st_size
     if size == 0:
         raise NoDataError(f"{path.name}: the file is empty.")
-    encoding = detect_encoding(path)
+    big = size > PYTHON_CSV_MAX_BYTES and not force_python
     with path.open("rb") as handle:
         sample_bytes = handle.read(1 << 18)
+    # a big file's encoding is taken from its start and checked by DuckDB as it reads (invalid
+    # UTF-8 is an error there, and then the whole file is decoded); a small one is checked now
+    encoding = _sample_encoding(sample_bytes) if big else detect_encoding(path)
     _check_text(path, sample_bytes, encoding)
     cut = sample_bytes.rfind(b"\n") if len(sample_bytes) == 1 << 18 else len(sample_bytes)
     sample = _decode(sample_bytes[: cut if cut > 0 else None], encoding).lstrip("\ufeff")
     delimiter = sniff_delimiter(sample)
     raw = RawFile(format="csv" if delimiter != "\t" else "tsv", width=0, sheets=[None])
     raw.encoding, raw.delimiter = encoding, delimiter
-    if size > PYTHON_CSV_MAX_BYTES and not force_python:
+    if big:
         width = max(len(r) for r in csv.reader(sample.splitlines()[:1000], delimiter=delimiter))
-        if _read_with_engine(engine, path, raw, encoding, delimiter, width):
+        if _read_with_engine(engine, path, raw, encoding, delimiter, width, line_count):
             return raw
+        full = detect_encoding(path)
+        if full != encoding:
+            raw.encoding = encoding = full
+            if _read_with_engine(engine, path, raw, encoding, delimiter, width, line_count):
+                return raw
     _read_with_python(engine, path, raw, encoding, delimiter)
     return raw
 
@@ -254,7 +292,7 @@ def _read_with_python(
     raw.width = width
 
 
-def _count_lines(path: Path) -> int:
+def count_lines(path: Path) -> int:
     with path.open("rb") as handle:
         count, last = 0, b""
         while chunk := handle.read(_CHUNK):
@@ -264,7 +302,13 @@ def _count_lines(path: Path) -> int:
 
 
 def _read_with_engine(
-    engine: Engine, path: Path, raw: RawFile, encoding: str, delimiter: str, width: int
+    engine: Engine,
+    path: Path,
+    raw: RawFile,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    line_count: Callable[[], int],
 ) -> bool:
     """DuckDB's parallel reader; False when its record count shows blank or multi-line records."""
     source: Path | str = path
@@ -287,7 +331,7 @@ def _read_with_engine(
         if tmp is not None:
             os.unlink(tmp)
     (records,) = engine.query_one("count_records", f"SELECT count(*) FROM {RAW}_cells")
-    if records != _count_lines(path):
+    if records != line_count():
         engine.run("drop_raw_cells", f"DROP TABLE {RAW}_cells")
         return False
     engine.run(
