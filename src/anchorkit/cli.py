@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -290,31 +291,27 @@ def indicators(
     ):
         out.print(f"  {key:<24} {_fmt(net[key])}")
     if data["rows"]:
-        table = Table(
-            by or "",
-            "total",
-            "addressable",
-            "local",
-            "unknown loc.",
-            "local share",
-            "lines",
-            "suppliers",
-        )
+        # money is shortened here (k, M, B) so the table fits a terminal; --json is exact
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column(by or "", overflow="ellipsis", no_wrap=True, max_width=18)
+        money = ["total_spend", "local_spend", "unknown_location_spend"]
+        if net["excluded_spend"] != "0.00":  # only worth a column when something is excluded
+            money.insert(1, "addressable_spend")
+        heads = {
+            "total_spend": "total",
+            "addressable_spend": "address.",
+            "local_spend": "local",
+            "unknown_location_spend": "unknown",
+        }
+        for name in [heads[m] for m in money] + ["local %", "lines", "suppl."]:
+            table.add_column(name, justify="right", no_wrap=True, min_width=max(len(name), 7))
         for row in data["rows"]:
             table.add_row(
                 str(row[by or ""]),
-                *(
-                    _fmt(row[k])
-                    for k in (
-                        "total_spend",
-                        "addressable_spend",
-                        "local_spend",
-                        "unknown_location_spend",
-                        "local_share",
-                        "lines",
-                        "suppliers",
-                    )
-                ),
+                *(_short(row[k]) for k in money),
+                _fmt(row["local_share"]),
+                _fmt(row["lines"]),
+                _fmt(row["suppliers"]),
             )
         out.print(table)
     if net["top_suppliers"]:
@@ -322,6 +319,14 @@ def indicators(
         for s in net["top_suppliers"]:
             table.add_row(s["supplier"], _fmt(s["spend"]), _fmt(s["lines"]), str(s["anchors"]))
         out.print(table)
+
+
+def _short(money: str) -> str:
+    value = float(money)
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{unit}"
+    return f"{value:,.0f}"
 
 
 def _fmt(value: Any) -> str:
