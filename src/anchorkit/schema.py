@@ -87,6 +87,91 @@ TABLES: dict[str, str] = {
             saved_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
             PRIMARY KEY (anchor_id, signature)
         )""",
+    # --- supplier resolution (issue 2) -------------------------------------------------------
+    "supplier": """
+        CREATE TABLE IF NOT EXISTS supplier (
+            supplier_id   VARCHAR PRIMARY KEY,   -- stable across re-runs, e.g. 'S000123'
+            name          VARCHAR NOT NULL,      -- the most used spelling
+            name_key      VARCHAR NOT NULL,      -- normalised comparison key
+            registry_ids  JSON,                  -- {"GB-COH": "01234567", "CA-BN": "..."}
+            postcode      VARCHAR,
+            lat           DOUBLE,
+            lon           DOUBLE,
+            local_area    VARCHAR,
+            neighbourhood VARCHAR,
+            priority_area BOOLEAN,
+            created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+    "supplier_alias": """
+        CREATE TABLE IF NOT EXISTS supplier_alias (
+            anchor_id         INTEGER,           -- NULL for registry records
+            registry          VARCHAR,           -- NULL for anchor records
+            raw_name          VARCHAR NOT NULL,
+            supplier_ref      VARCHAR,
+            postcode          VARCHAR,
+            supplier_id       VARCHAR NOT NULL,
+            match_probability DOUBLE,
+            decided_by        VARCHAR NOT NULL   -- 'model', 'exact_id', 'person:<who>'
+        )""",
+    "supplier_tag": """
+        CREATE TABLE IF NOT EXISTS supplier_tag (
+            supplier_id VARCHAR NOT NULL,
+            tag         VARCHAR NOT NULL,        -- indigenous_owned, co_op, social_enterprise...
+            source      VARCHAR NOT NULL,        -- the registry (or 'ocds', 'person:<who>')
+            registry_id VARCHAR,
+            valid_from  DATE,
+            valid_to    DATE                     -- certification expiry; NULL = no expiry known
+        )""",
+    "registry_entry": """
+        CREATE TABLE IF NOT EXISTS registry_entry (
+            registry      VARCHAR NOT NULL,
+            entry_id      VARCHAR NOT NULL,      -- registry id, else a hash of the row
+            name          VARCHAR NOT NULL,
+            address       VARCHAR,
+            postcode      VARCHAR,
+            city          VARCHAR,
+            tags          VARCHAR[] NOT NULL,
+            certified_on  DATE,
+            expires_on    DATE,
+            file_id       VARCHAR NOT NULL,
+            source_row    BIGINT NOT NULL,
+            extra         JSON,
+            PRIMARY KEY (registry, entry_id)
+        )""",
+    "registry_file": """
+        CREATE TABLE IF NOT EXISTS registry_file (
+            file_id       VARCHAR PRIMARY KEY,   -- SHA-256 of the bytes: re-import is a no-op
+            registry      VARCHAR NOT NULL,
+            name          VARCHAR NOT NULL,
+            imported_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            rows_read     BIGINT NOT NULL,
+            rows_loaded   BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL
+        )""",
+    "registry_rejected_row": """
+        CREATE TABLE IF NOT EXISTS registry_rejected_row (
+            file_id     VARCHAR NOT NULL,
+            registry    VARCHAR NOT NULL,
+            source_row  BIGINT NOT NULL,
+            raw_cells   JSON NOT NULL,
+            reasons     VARCHAR[] NOT NULL
+        )""",
+    "review_item": """
+        CREATE TABLE IF NOT EXISTS review_item (
+            pair_key          VARCHAR PRIMARY KEY,  -- order-free key of the two records
+            left_record       JSON NOT NULL,
+            right_record      JSON NOT NULL,
+            match_probability DOUBLE NOT NULL,
+            created_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+    "review_decision": """
+        CREATE TABLE IF NOT EXISTS review_decision (
+            pair_key    VARCHAR NOT NULL,         -- a decision about two records, forever
+            decision    VARCHAR NOT NULL,         -- 'match' or 'non_match'
+            decided_by  VARCHAR NOT NULL,
+            decided_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            note        VARCHAR
+        )""",
 }
 
 
