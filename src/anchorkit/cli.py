@@ -405,6 +405,90 @@ def demo(
     )
 
 
+registry_app = typer.Typer(
+    help="Import and list registries of certified, owned and member businesses.",
+    no_args_is_help=True,
+)
+app.add_typer(registry_app, name="registry")
+
+
+@registry_app.command("import")
+@friendly
+def registry_import(
+    file: Annotated[
+        Path, typer.Argument(help="A registry file: CSV/TSV, XLSX, XLS, or an OCDS JSON package.")
+    ],
+    registry: Annotated[
+        str, typer.Option("--registry", "-r", help="The registry's name, e.g. 'bc-indigenous'.")
+    ],
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            help="What the registry certifies, for every entry (repeatable), e.g. co_op. "
+            "Not for OCDS files, whose SME/VCSE flags give the tags.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="A registry mapping TOML (see docs/registries.md).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="The result as JSON.")] = False,
+) -> None:
+    """Import a registry as a snapshot: a newer file replaces its entries; same bytes, no-op."""
+    from anchorkit.resolve.registries import import_registry, load_registry_mapping
+
+    registry_mapping = load_registry_mapping(mapping) if mapping else None
+    with _open() as ws:
+        result = import_registry(ws, file, registry, tag or [], registry_mapping)
+    if json_output:
+        _print_json(result.to_json())
+    elif result.error:
+        err.print(f"[red]✗ {result.error}[/red]", highlight=False)
+    elif result.already_loaded:
+        out.print(
+            f"= {file.name}: already imported into {result.registry!r} "
+            f"({result.rows_loaded:,} entries); nothing changed"
+        )
+    else:
+        out.print(
+            f"✓ {file.name} → {result.registry!r}: {result.rows_read:,} rows read, "
+            f"{result.rows_loaded:,} loaded, {result.rows_rejected:,} rejected",
+            highlight=False,
+        )
+        skipped = {k: n for k, n in result.rows_skipped.items() if n and k != "header"}
+        if skipped:
+            shown = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in skipped.items())
+            out.print(f"   · skipped: {shown}", highlight=False)
+        for note in result.notes:
+            out.print(f"   · {note}", highlight=False)
+    if result.error:
+        raise typer.Exit(1)
+
+
+@registry_app.command("list")
+@friendly
+def registry_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List registries: entries, expired entries, tags and the last import."""
+    from anchorkit.resolve.registries import list_registries
+
+    with _open() as ws:
+        registries = list_registries(ws)
+    if json_output:
+        _print_json([r.to_json() for r in registries])
+        return
+    table = Table("registry", "entries", "expired", "tags", "last import")
+    for r in registries:
+        table.add_row(
+            r.registry,
+            f"{r.entries:,}",
+            f"{r.expired:,}",
+            "\n".join(f"{t} {n:,}" for t, n in r.tags.items()),
+            f"{r.last_file}\n{r.last_imported_at} · {r.files} file{'s' if r.files != 1 else ''}",
+        )
+    out.print(table)
+
+
 def main() -> None:
     app()
 
