@@ -7,7 +7,7 @@ from pathlib import Path
 
 import anchorkit
 from anchorkit import errors
-from anchorkit._docgen import cli_reference, command_paths
+from anchorkit._docgen import cli_reference, command_paths, settings_reference
 from anchorkit.settings import SETTINGS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -17,6 +17,9 @@ def test_every_setting_is_documented() -> None:
     text = (DOCS / "settings.md").read_text()
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in text]
     assert not missing, f"add to docs/settings.md: {missing}"
+    assert text == settings_reference(), (
+        "run: python -m anchorkit._docgen settings > docs/settings.md"
+    )
 
 
 def test_every_error_is_documented() -> None:

@@ -44,5 +44,28 @@ def cli_reference() -> str:
     return "\n".join(parts)
 
 
+def settings_reference() -> str:
+    """docs/settings.md, from the one declared list of settings."""
+    import json
+
+    from anchorkit.settings import SETTINGS
+
+    lines = [
+        "# Settings",
+        "",
+        "Declared once in `src/anchorkit/settings.py` (this page is generated from it by",
+        "`python -m anchorkit._docgen settings > docs/settings.md`). Set them in the workspace's",
+        '`anchorkit.toml` (dotted names are TOML keys, e.g. `local.postcode_prefixes = ["M4", "M5"]`)',
+        "or in the environment as `ANCHORKIT_<NAME>` with dots as double underscores",
+        "(`ANCHORKIT_LOCAL__POSTCODE_PREFIXES='[\"M4\"]'`); the environment wins. Unknown names and",
+        "wrong types are refused when the workspace opens.",
+        "",
+        "| setting | default | what it does |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{s.name}` | `{json.dumps(s.default)}` | {s.help} |" for s in SETTINGS]
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(cli_reference())
+    sys.stdout.write(settings_reference() if sys.argv[1:] == ["settings"] else cli_reference())

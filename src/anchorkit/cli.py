@@ -494,3 +494,7 @@ def main() -> None:
 
 
 __all__ = ["app", "main"]
+
+
+# command families defined in their own modules register themselves on `app`
+from anchorkit import cli_resolve  # noqa: E402, F401

@@ -13,6 +13,8 @@ print one clear line instead of a traceback.
     │   ├── UnreadableFileError     cannot be opened or decoded at all
     │   ├── NoDataError             opened, but holds no rows
     │   └── MappingError            required columns cannot be found
+    ├── ResolveError            supplier resolution cannot run
+    │   └── ReviewError         a review decision refers to nothing, or contradicts itself
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -51,6 +53,14 @@ class MappingError(IngestError):
     """The columns anchorkit needs (supplier, amount, date) cannot be found in the file."""
 
 
+class ResolveError(AnchorkitError):
+    """Supplier resolution cannot run (e.g. nothing to resolve, or a model file is unusable)."""
+
+
+class ReviewError(ResolveError):
+    """A review command names an item or supplier that does not exist, or makes no sense."""
+
+
 class EngineError(AnchorkitError):
     """The data store failed underneath anchorkit (locked by another process, disk full, corrupt)."""
 
@@ -62,6 +72,8 @@ __all__ = [
     "IngestError",
     "MappingError",
     "NoDataError",
+    "ResolveError",
+    "ReviewError",
     "SettingsError",
     "UnreadableFileError",
     "WorkspaceError",

@@ -104,6 +104,8 @@ TABLES: dict[str, str] = {
         )""",
     "supplier_alias": """
         CREATE TABLE IF NOT EXISTS supplier_alias (
+            record_id         VARCHAR NOT NULL,  -- md5 of source, name, vendor id, postcode
+            group_id          VARCHAR NOT NULL,  -- md5 of name key and postcode (review unit)
             anchor_id         INTEGER,           -- NULL for registry records
             registry          VARCHAR,           -- NULL for anchor records
             raw_name          VARCHAR NOT NULL,

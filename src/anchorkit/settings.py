@@ -63,6 +63,24 @@ SETTINGS: tuple[Setting, ...] = (
         "bodies...), matched case-insensitively; their spend is reported apart.",
     ),
     Setting("indicators.top_suppliers", 10, "How many suppliers the top-suppliers list shows."),
+    Setting(
+        "tags.grace_days",
+        90,
+        "Days after a certification expires during which its supplier still counts as, e.g., "
+        "Indigenous-owned (renewals are often late).",
+    ),
+    Setting(
+        "resolve.match_threshold",
+        0.9,
+        "Pairs of supplier records the model scores at or above this probability are the same "
+        "supplier.",
+    ),
+    Setting(
+        "resolve.review_threshold",
+        0.5,
+        "Pairs scored between this and resolve.match_threshold wait in the review queue for a "
+        "person.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -80,6 +98,8 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             ) from exc
     if kind is list and isinstance(value, list):
         return [str(v) for v in value]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
     if kind is int and isinstance(value, bool):
         raise SettingsError(f"Setting {setting.name} from {origin} must be a whole number.")
     if not isinstance(value, kind):
@@ -147,6 +167,10 @@ def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = No
     settings.fiscal_year_start  # noqa: B018 - validate at load, not at first use
     if settings["ingest.date_order"] not in ("dmy", "mdy"):
         raise SettingsError("ingest.date_order must be 'dmy' or 'mdy'.")
+    if not 0 < settings["resolve.review_threshold"] <= settings["resolve.match_threshold"] < 1:
+        raise SettingsError(
+            "Need 0 < resolve.review_threshold <= resolve.match_threshold < 1 (probabilities)."
+        )
     return settings
 
 

@@ -37,6 +37,7 @@ MONEY = (
     "excluded_spend",
     "local_spend",
     "unknown_location_spend",
+    "impact_spend",
 )
 
 
@@ -120,8 +121,10 @@ def compute_indicators(
         SELECT s.*, a.name AS anchor_name,
             {_addressable_sql(settings)} AS addressable,
             {location_class_sql("s.supplier_postcode", settings)} AS location_class,
-            {DIMENSIONS[by] if by else "NULL"} AS dimension
-        FROM spend_line s JOIN anchor a USING (anchor_id) {where}
+            {DIMENSIONS[by] if by else "NULL"} AS dimension,
+            t.tags
+        FROM spend_line s JOIN anchor a USING (anchor_id)
+        LEFT JOIN ({_line_tags_sql(settings)}) t USING (line_id) {where}
         """,
     )
     measures = """
@@ -131,6 +134,7 @@ def compute_indicators(
         coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'local'), 0) AS local_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'unknown'), 0)
             AS unknown_location_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable AND tags IS NOT NULL), 0) AS impact_spend,
         count(*) AS lines,
         count(DISTINCT coalesce(supplier_id, upper(trim(supplier_name)))) AS suppliers
     """
@@ -138,7 +142,8 @@ def compute_indicators(
     (network_row,) = engine.query(
         "network_indicators", f"SELECT {measures} FROM __anchorkit__indicator_lines", params
     )
-    network = _finish(dict(zip(names, network_row, strict=False)))
+    network = _finish(dict(zip(names, network_row, strict=True)))
+    network["tag_shares"] = _tag_shares(ws, network["addressable_spend"])
     network["top_suppliers"] = _top_suppliers(ws, params)
     rows: list[dict[str, Any]] = []
     if by:
@@ -148,7 +153,7 @@ def compute_indicators(
             "GROUP BY dimension ORDER BY total_spend DESC, dimension",
             params,
         ):
-            rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=False)))})
+            rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=True)))})
     return Indicators(network, rows, by)
 
 
@@ -159,9 +164,35 @@ def _finish(values: dict[str, Any]) -> dict[str, Any]:
         **money,
         "local_share": _share(money["local_spend"], money["addressable_spend"]),
         "local_share_of_known": _share(money["local_spend"], known),
+        "impact_share": _share(money["impact_spend"], money["addressable_spend"]),
         "lines": int(values["lines"]),
         "suppliers": int(values["suppliers"]),
     }
+
+
+def _line_tags_sql(settings: Settings) -> str:
+    """Each line's supplier tags that held on the day it was paid (grace period after expiry).
+
+    A line counts once for "any impact supplier" however many tags its supplier has.
+    """
+    grace = int(settings["tags.grace_days"])
+    return f"""
+        SELECT l.line_id, list(DISTINCT g.tag ORDER BY g.tag) AS tags
+        FROM spend_line l JOIN supplier_tag g ON g.supplier_id = l.supplier_id
+        WHERE (g.valid_from IS NULL OR l.paid_on >= g.valid_from)
+          AND (g.valid_to IS NULL OR l.paid_on <= g.valid_to + INTERVAL {grace} DAY)
+        GROUP BY l.line_id
+    """
+
+
+def _tag_shares(ws: Workspace, addressable: Decimal) -> dict[str, float | None]:
+    rows = ws.engine.query(
+        "tag_shares",
+        "SELECT tag, sum(amount) FROM (SELECT amount, unnest(tags) AS tag "
+        "FROM __anchorkit__indicator_lines WHERE addressable AND tags IS NOT NULL) "
+        "GROUP BY tag ORDER BY tag",
+    )
+    return {tag: _share(Decimal(v), addressable) for tag, v in rows}
 
 
 def _top_suppliers(ws: Workspace, params: Sequence[Any]) -> list[dict[str, Any]]:

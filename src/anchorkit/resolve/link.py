@@ -1,0 +1,250 @@
+"""Probabilistic linkage of supplier records with Splink, then clustering into suppliers.
+
+A *record* is one way a supplier appears: one anchor's spelling of it (with that anchor's vendor id
+and postcode), or one registry entry. Splink scores pairs of records (Fellegi-Sunter, trained
+without labels: u by random sampling, m by expectation-maximisation on two blocking rules), and
+pairs above ``match_threshold`` become edges. A person's decisions (see :mod:`review`) add or
+remove edges, so they win over the model on every re-run. Suppliers are the connected components.
+
+Splink runs on its own in-memory DuckDB connection: its many intermediate tables never touch the
+workspace store, and the records go in (and the scored pairs come out) as Arrow tables.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+#: Blocking rules: only pairs that agree on one of these are ever scored. Each is bounded (an
+#: exact key, or a prefix together with a postcode area), which keeps 1M records in memory;
+#: ``check_blocking`` measures them with Splink's blocking analysis.
+BLOCKING_RULES = (
+    "l.name_key = r.name_key",
+    "l.trade_key = r.name_key",
+    "l.name_key = r.trade_key",
+    "l.numbered_key = r.numbered_key",
+    "l.postcode = r.postcode",
+    "l.name_prefix = r.name_prefix AND l.postcode_area = r.postcode_area",
+    "l.name_prefix = r.name_prefix AND l.name_last = r.name_last",
+    "l.name_first = r.name_first AND l.name_second = r.name_second",
+)
+
+log = logging.getLogger("anchorkit.resolve")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    match: float = 0.9
+    review: float = 0.5
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+#: Below this many name groups the data cannot teach the model much: the starting values are used.
+TRAIN_MIN_GROUPS = 500
+
+
+TRADING_AS = r"(?i)\b(?:t/a|o/a|d/?b/?a|trading as|operating as)\s+(.+)$"
+NUMBERED = (
+    r"(?i)^\s*(\d{6,10})\s+(ontario|canada|alberta|british columbia|b\.?c\.?|quebec|québec|"
+    r"manitoba|saskatchewan|nova scotia|new brunswick|newfoundland|yukon|nunavut)\b"
+)
+
+
+def records_sql(source: str, raw_name: str, postcode: str, normalise: Callable[[str], str]) -> str:
+    """SELECT every column of ``source`` plus the derived columns the model compares.
+
+    Besides the normalised name, a trading-as name ("1028165 Ontario Inc o/a Red Maple
+    Furniture" trades as "red maple furniture") and a numbered company ("1028165 ontario") are
+    keys of their own, so each spelling can meet the others. The (long) normalisation expression
+    is computed once per key in an inner query and reused by name.
+    """
+    trade = f"nullif(regexp_extract({raw_name}, '{TRADING_AS}', 1), '')"
+    numbered = (
+        f"nullif(lower(regexp_extract({raw_name}, '{NUMBERED}', 1) || ' ' || "
+        f"regexp_extract({raw_name}, '{NUMBERED}', 2)), ' ')"
+    )
+    pc = f"nullif(upper(regexp_replace(coalesce({postcode}, ''), '[^A-Za-z0-9]', '', 'g')), '')"
+    return f"""
+        SELECT *,
+            CASE WHEN length(postcode) >= 5 THEN left(postcode, 3) END AS postcode_area,
+            nullif(left(name_key, 8), '') AS name_prefix,
+            nullif(split_part(name_key, ' ', 1), '') AS name_first,
+            nullif(split_part(name_key, ' ', 2), '') AS name_second,
+            nullif(regexp_extract(name_key, '([a-z0-9]+)$', 1), '') AS name_last
+        FROM (
+            SELECT *, {normalise(raw_name)} AS name_key,
+                nullif({normalise(trade)}, '') AS trade_key,
+                {numbered} AS numbered_key,
+                {pc} AS postcode
+            FROM ({source})
+        )
+    """
+
+
+def _settings(thresholds: Thresholds, extra_columns: Sequence[str] = ()) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    # Starting m/u values (m: how often true matches agree at this level; u: how often
+    # non-matches do). Chosen by hand from the demo network and public vendor lists; with enough
+    # data (TRAIN_MIN_GROUPS) they are re-estimated, otherwise they are the model.
+    name = cl.CustomComparison(
+        output_column_name="name_key",
+        comparison_levels=[
+            cll.NullLevel("name_key"),
+            cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
+                m_probability=0.80, u_probability=1e-4
+            ),
+            {
+                "sql_condition": "name_key_l = trade_key_r OR trade_key_l = name_key_r "
+                "OR trade_key_l = trade_key_r OR numbered_key_l = numbered_key_r",
+                "label_for_charts": "same trading-as name or numbered company",
+                "m_probability": 0.05,
+                "u_probability": 1e-5,
+            },
+            cll.JaroWinklerLevel("name_key", 0.96).configure(
+                m_probability=0.07, u_probability=1e-4
+            ),
+            cll.JaroWinklerLevel("name_key", 0.90).configure(
+                m_probability=0.05, u_probability=1e-3
+            ),
+            cll.JaccardLevel("name_key", 0.7).configure(m_probability=0.02, u_probability=0.01),
+            cll.ElseLevel().configure(m_probability=0.01, u_probability=0.989),
+        ],
+        comparison_description="supplier name (normalised)",
+    )
+    postcode = cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            cll.NullLevel("postcode"),
+            cll.ExactMatchLevel("postcode").configure(m_probability=0.85, u_probability=1e-3),
+            cll.ExactMatchLevel("postcode_area").configure(m_probability=0.10, u_probability=0.02),
+            cll.ElseLevel().configure(m_probability=0.05, u_probability=0.979),
+        ],
+        comparison_description="postcode, then postcode area (FSA / outward code / ZIP3)",
+    )
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="group_id",
+        comparisons=[name, postcode, *(cl.ExactMatch(c) for c in extra_columns)],
+        blocking_rules_to_generate_predictions=[*BLOCKING_RULES],  # type: ignore[list-item]
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+
+
+def check_blocking(groups: pa.Table, *, sample: float = 1.0) -> list[dict[str, Any]]:
+    """Comparisons each blocking rule adds (Splink's blocking analysis), before any scoring."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    db = DuckDBAPI(duckdb.connect())
+    df = db.register(groups, table_name="groups")
+    counts = count_comparisons_from_blocking_rules(
+        df,
+        blocking_rules=list(BLOCKING_RULES),
+        link_type="dedupe_only",
+        unique_id_column_name="group_id",
+        record_sample_proportion=sample,
+    )
+    return [
+        {
+            "rule": rule,
+            "marginal": int(c["marginal_comparison_count"]),
+            "cumulative": int(c["cumulative_comparison_count"]),
+            "estimated": bool(c["is_estimate"]),
+        }
+        for rule, c in zip(BLOCKING_RULES, counts, strict=True)
+    ]
+
+
+@dataclass
+class Scored:
+    """Pairs the model scored at or above the review threshold, and the trained model."""
+
+    pairs: pa.Table  # group_id_l, group_id_r, match_probability
+    model: dict[str, Any]
+
+
+def score_pairs(
+    records: pa.Table,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    extra_columns: Sequence[str] = (),
+) -> Scored:
+    """Train a model on these name groups and score every blocked pair (no labels needed).
+
+    The input is one row per *group* — records with the same name key and postcode, already
+    one supplier — so that a supplier spelt identically by ten anchors does not make identical
+    names look common among non-matches (which would wrongly weaken the exact-name evidence).
+    """
+    from splink import DuckDBAPI, Linker, block_on
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    db = DuckDBAPI(con)
+    df = db.register(records, table_name="records")
+    # Splink warns about levels it could not train on small inputs; the model file keeps the detail
+    linker = Linker(df, _settings(thresholds, extra_columns), log_level=logging.ERROR)
+    settings_obj = linker._settings_obj
+    if records.num_rows >= TRAIN_MIN_GROUPS:
+        training = linker.training
+        # identical name keys are already one group: the prior comes from near-identical ones
+        training.estimate_probability_two_random_records_match(
+            ["l.name_prefix = r.name_prefix AND l.name_last = r.name_last"], recall=0.6
+        )
+        training.estimate_u_using_random_sampling(
+            max_pairs=min(2e6, max(1e5, records.num_rows * 20))
+        )
+        for rule in ("postcode", "name_key"):
+            try:
+                training.estimate_parameters_using_expectation_maximisation(
+                    block_on(rule), fix_probability_two_random_records_match=True
+                )
+            except Exception as exc:  # too few pairs in that block: keep the starting values
+                log.info("EM on %s skipped: %s", rule, exc)
+    # a prior of zero (no pair found) or near one (tiny input) would make every score certain
+    floor = 1.0 / max(records.num_rows, 2)
+    prior = settings_obj._probability_two_random_records_match
+    if not floor / 100 <= prior <= 0.5:
+        settings_obj._probability_two_random_records_match = floor
+    predictions = linker.inference.predict(threshold_match_probability=thresholds.review)
+    pairs = con.sql(
+        f"SELECT group_id_l, group_id_r, match_probability FROM {predictions.physical_name}"
+    ).to_arrow_table()
+    model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
+    con.close()
+    return Scored(pairs=pairs, model=model)
+
+
+def connected_components(ids: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Union-find: each id -> the smallest id of its component (deterministic)."""
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        if a not in parent or b not in parent:
+            continue
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            parent[rb] = ra
+    return {i: find(i) for i in ids}
+
+
+def pair_key(a: str, b: str) -> str:
+    """An order-free key for a pair of records: decisions are about pairs, not directions."""
+    return "|".join(sorted((a, b)))
