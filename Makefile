@@ -19,6 +19,8 @@ demo: $(STAMP)
 	$(BIN)/anchorkit --workspace $(DEMO) indicators --by anchor
 	@echo
 	@echo "Next: .venv/bin/anchorkit --workspace $(DEMO) indicators --json"
+	@echo "      .venv/bin/anchorkit --workspace $(DEMO) supplier list"
+	@echo "      .venv/bin/anchorkit --workspace $(DEMO) review list"
 	@echo "      .venv/bin/anchorkit --workspace $(DEMO) rejects"
 	@echo "      .venv/bin/anchorkit --help"
 

@@ -7,6 +7,7 @@ must be (truth/expected.json); this test ingests the files with no mapping and c
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +136,24 @@ def test_reingesting_the_demo_changes_nothing(demo: Path) -> None:
     with Workspace.open(demo) as ws:
         assert ws.engine.query_one("t", "SELECT count(*) FROM spend_line") == (before,)
     assert duckdb.__version__
+
+
+def test_impact_share_matches_the_truth(demo: Path) -> None:
+    """Registries are matched to the resolved suppliers: the impact spend follows the truth."""
+    truth = demo / "truth"
+    with Workspace.open(demo) as ws:
+        (expected,) = ws.engine.query_one(
+            "t",
+            f"""
+            SELECT sum(l.amount::DECIMAL(18,2)) FROM read_csv('{truth / "lines.csv"}',
+                all_varchar = true, quote = '"', escape = '"') l
+            WHERE l.status = 'loaded' AND EXISTS (
+                SELECT 1 FROM read_csv('{truth / "registry_tags.csv"}', all_varchar = true) g
+                WHERE g.supplier_id = l.supplier_id AND l.paid_on::DATE >= g.valid_from::DATE
+                  AND (g.valid_to IS NULL OR l.paid_on::DATE <= g.valid_to::DATE + 90))
+            """,
+        )
+    result = CliRunner().invoke(app, ["--workspace", str(demo), "indicators", "--json"])
+    got = Decimal(json.loads(result.stdout)["network"]["impact_spend"])
+    assert expected > 0
+    assert abs(got - expected) <= Decimal("0.01") * expected, (got, expected)

@@ -365,42 +365,37 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
     force: Annotated[bool, typer.Option(help="Replace the folder if it exists.")] = False,
 ) -> None:
-    """Build a fictional Toronto-style collaborative, then ingest it into a workspace."""
-    from anchorkit.demo import build_demo
+    """Build a fictional Toronto-style collaborative and run the pipeline on it.
+
+    Writes the spend files and registries, ingests them, imports the registries and resolves
+    suppliers; the ground truth is written beside them.
+    """
+    from anchorkit.demo.pipeline import run_demo
 
     if path.exists():
         if not force:
             raise AnchorkitError(f"{path} exists; pass --force to replace it.")
         shutil.rmtree(path)
-    with err.status("generating the demo network…"):
-        network = build_demo(path, anchors=anchors, lines=lines, seed=seed)
-    with Workspace.init(path, settings=network.settings) as ws:
-        for a in network.anchors:
-            ws.add_anchor(a.name, a.kind)
-        by_anchor: dict[str, list[Path]] = {}
-        for f in network.files:
-            by_anchor.setdefault(f.anchor, []).append(f.path)
-        total_loaded = total_rejected = 0
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("ingesting", total=len(network.files))
-            for anchor_name, paths in by_anchor.items():
-                bar.update(task, description=anchor_name)
-                for r in ingest_files(ws, paths, anchor_name):
-                    if r.error:
-                        raise AnchorkitError(f"demo file {r.file} failed: {r.error}")
-                    total_loaded += r.rows_loaded
-                    total_rejected += r.rows_rejected
-                    bar.advance(task)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("demo", total=1)
+
+        def step(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total)
+
+        summary = run_demo(path, anchors=anchors, lines=lines, seed=seed, step=step)
+    network, resolution = summary.network, summary.resolution
     out.print(
         f"Demo network in [bold]{path}[/bold]: {len(network.anchors)} anchors, "
-        f"{len(network.files)} files, {total_loaded:,} lines loaded, {total_rejected:,} rows rejected "
+        f"{len(network.files)} files, {summary.lines_loaded:,} lines loaded, "
+        f"{summary.rows_rejected:,} rows rejected; {summary.registry_entries:,} registry entries; "
+        f"{resolution.suppliers if resolution else 0:,} suppliers resolved "
         f"(ground truth in {network.truth_dir})."
     )
 

@@ -178,3 +178,28 @@ def test_pairwise_scores_worked_by_hand() -> None:
     )
     assert (scores.correct_pairs, scores.predicted_pairs, scores.true_pairs) == (1, 2, 3)
     assert scores.precision == 0.5 and scores.recall == pytest.approx(1 / 3)
+
+
+def test_a_registry_id_used_as_vendor_id_settles_the_match(tmp_path: Path) -> None:
+    from anchorkit.resolve.registries import import_registry
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.add_anchor("City", "municipality")
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier,Company Number,Amount,Date\nAcme FM Services,07689604,10.00,2023-04-01\n"
+    )
+    assert ingest_files(ws, [spend], "City")[0].error is None
+    coops = tmp_path / "coops.csv"
+    coops.write_text(
+        "Registered Name,Registered Number,Registered Postcode\n"
+        "Acme Facilities Management Co-operative,GB-COH-07689604,PR1 2AB\n"
+        "Other Workers Co-operative,GB-COH-01234567,BB5 1AA\n"
+    )
+    assert import_registry(ws, coops, "test-coops", ["co_op"]).error is None
+    resolve(ws)
+    (tags,) = ws.engine.query_one(
+        "t",
+        "SELECT list(DISTINCT g.tag) FROM spend_line l JOIN supplier_tag g USING (supplier_id)",
+    )
+    assert tags == ["co_op"]

@@ -45,6 +45,32 @@ SPEND_RECORD_ID = record_id_sql(
 )
 
 
+# Identifiers that settle a match before any model: one anchor's vendor id names one vendor
+# record (its spellings are one supplier), and a registry id (a company or business number) found
+# as a spend record's vendor id, with a similar name, is that registry entry.
+COMPACT_ID = (
+    "regexp_replace(upper(regexp_replace({col}, '[^A-Za-z0-9]', '', 'g')), "
+    "'^(GBCOH|GBCHC|CABN|CACRA|USEIN)', '')"
+)
+SAME_ID_EDGES = (
+    """
+    SELECT min(group_id) OVER (PARTITION BY source, supplier_ref), group_id FROM {records}
+    WHERE supplier_ref IS NOT NULL AND registry IS NULL
+    QUALIFY min(group_id) OVER (PARTITION BY source, supplier_ref) <> group_id
+    UNION ALL
+    SELECT DISTINCT s.group_id, g.group_id FROM {records} s JOIN {records} g
+      ON """
+    + COMPACT_ID.format(col="s.supplier_ref")
+    + " = "
+    + COMPACT_ID.format(col="g.supplier_ref")
+    + """
+    WHERE s.registry IS NULL AND g.registry IS NOT NULL AND s.group_id <> g.group_id
+      AND length(s.supplier_ref) >= 6 AND regexp_matches(s.supplier_ref, '[0-9]')
+      AND (s.name_first = g.name_first OR jaro_winkler_similarity(s.name_key, g.name_key) >= 0.8)
+    """
+)
+
+
 @dataclass
 class ResolveResult:
     records: int = 0
@@ -141,23 +167,7 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
         else:
             maybe.append((a, b, p))
     edges.extend((a, b) for a, b in (k.split("|", 1) for k, d in decisions.items() if d == "match"))
-    # one anchor's vendor id names one vendor record: its spellings are one supplier
-    edges.extend(
-        ws.engine.query(
-            "same_vendor_id",
-            f"""
-            SELECT min(group_id), max(group_id) FROM {RECORDS}
-            WHERE supplier_ref IS NOT NULL AND registry IS NULL
-            GROUP BY source, supplier_ref HAVING count(DISTINCT group_id) = 2
-            UNION ALL
-            SELECT a.group_id, b.group_id FROM {RECORDS} a JOIN {RECORDS} b
-              ON a.source = b.source AND a.supplier_ref = b.supplier_ref AND a.group_id < b.group_id
-            WHERE a.supplier_ref IS NOT NULL AND a.registry IS NULL
-              AND (SELECT count(DISTINCT group_id) FROM {RECORDS} c
-                   WHERE c.source = a.source AND c.supplier_ref = a.supplier_ref) > 2
-            """,
-        )
-    )
+    edges.extend(ws.engine.query("same_id_edges", SAME_ID_EDGES.format(records=RECORDS)))
     result.decisions_applied = len(decisions)
     result.edges = len(edges)
     group_ids = groups.column("group_id").to_pylist()
