@@ -76,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
         "supplier.",
     ),
     Setting(
+        "resolve.max_comparisons",
+        200_000_000,
+        "Resolution stops, with the numbers, if its blocking rules would compare more pairs of "
+        "supplier names than this (memory grows with the pairs).",
+    ),
+    Setting(
         "resolve.review_threshold",
         0.5,
         "Pairs scored between this and resolve.match_threshold wait in the review queue for a "

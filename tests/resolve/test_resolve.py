@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from anchorkit.cli import app
-from anchorkit.errors import ReviewError
+from anchorkit.errors import ResolveError, ReviewError
 from anchorkit.ingest import ingest_files
 from anchorkit.resolve.quality import pairwise_scores
 from anchorkit.resolve.review import merge, split
@@ -203,3 +203,17 @@ def test_a_registry_id_used_as_vendor_id_settles_the_match(tmp_path: Path) -> No
         "SELECT list(DISTINCT g.tag) FROM spend_line l JOIN supplier_tag g USING (supplier_id)",
     )
     assert tags == ["co_op"]
+
+
+def test_blocking_guard_stops_before_memory_runs_out(tmp_path: Path) -> None:
+    ws = _network(tmp_path)
+    typo = tmp_path / "typo.csv"
+    typo.write_text(HEADER + "Acme Claening,1.00,2023-08-01,M5V 2T6\n")
+    ingest_files(ws, [typo], "City")
+    ws.close()
+    toml = ws.root / "anchorkit.toml"
+    toml.write_text(toml.read_text() + "\nresolve.max_comparisons = 0\n")
+    with Workspace.open(ws.root) as again, pytest.raises(ResolveError, match="max_comparisons"):
+        resolve(again)
+    with Workspace.open(ws.root) as again:
+        assert again.engine.query_one("t", "SELECT count(*) FROM supplier") == (0,)

@@ -19,8 +19,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from anchorkit.errors import ResolveError
 from anchorkit.resolve.link import (
     Thresholds,
+    check_blocking,
     connected_components,
     pair_key,
     records_sql,
@@ -129,6 +131,30 @@ def build_records(ws: Workspace) -> pa.Table:
     )
 
 
+def _guard_blocking(ws: Workspace, groups: pa.Table, result: ResolveResult) -> None:
+    """Count the pairs the blocking rules would create before creating them (Splink's analysis).
+
+    A loose rule on a big network can ask for billions of comparisons and exhaust memory; better
+    to stop with the numbers than to crash half-way.
+    """
+    sample = 1.0 if groups.num_rows <= 50_000 else 0.05
+    counts = check_blocking(groups, sample=sample)
+    total = counts[-1]["cumulative"] if counts else 0
+    limit = int(ws.settings["resolve.max_comparisons"])
+    result.notes.append(
+        f"blocking creates {total:,} comparisons"
+        + (" (estimated from a 5 % sample)" if sample < 1 else "")
+        + f" for {groups.num_rows:,} name groups"
+    )
+    if total > limit:
+        worst = max(counts, key=lambda c: c["marginal"])
+        raise ResolveError(
+            f"Resolution would compare {total:,} pairs of supplier names, above the limit of "
+            f"{limit:,} (setting resolve.max_comparisons); the rule adding most is "
+            f"{worst['rule']!r} ({worst['marginal']:,}). Raise the limit only with memory to spare."
+        )
+
+
 def _decisions(ws: Workspace) -> dict[str, str]:
     """The latest decision on each pair: a person's word is final until they change it."""
     rows = ws.engine.query(
@@ -150,6 +176,7 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
     if groups.num_rows == 0:
         result.notes.append("nothing to resolve: no spend lines or registry entries yet")
         return result
+    _guard_blocking(ws, groups, result)
     scored = score_pairs(groups, thresholds)
     result.pairs_scored = scored.pairs.num_rows
     decisions = _decisions(ws)
