@@ -600,3 +600,77 @@ def test_currency_default_must_be_an_iso_code(con: duckdb.DuckDBPyConnection) ->
     for bad in ("it's", "", "£", "EURO"):
         with pytest.raises(ValueError, match="3-letter ISO code"):
             values.currency_sql("x", bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# blank cells
+# ---------------------------------------------------------------------------------------------
+BLANKISH = [
+    None,
+    "",
+    " ",
+    "   ",
+    NBSP,
+    f" {NBSP} ",
+    "\u2003",  # em space: trim() strips it
+    "\t",  # trim() keeps tabs and newlines, the regex of _is_blank does not
+    "\n",
+    " a",
+    "a ",
+    "a",
+    "!",
+    "~",
+    "\x7f",
+    "\x01",
+    "é",
+    f"{NBSP}x",
+    "\u0080",
+    "0",
+    "-5",
+    "£5",
+]
+
+
+def test_blank_sql_answers_as_trim_does(con: duckdb.DuckDBPyConnection) -> None:
+    want = run(con, lambda x: f"coalesce(trim({x}), '') = ''", BLANKISH)
+    assert run(con, values.blank_sql, BLANKISH) == want
+    assert want[:7] == [True] * 7 and not any(want[7:])
+
+
+def test_the_guard_of_is_blank_changes_no_answer(con: duckdb.DuckDBPyConnection) -> None:
+    unguarded = run(
+        con, lambda x: f"coalesce(regexp_matches({x}, '^[\\s\\x{{a0}}]*$'), true)", BLANKISH
+    )
+    assert run(con, values._is_blank, BLANKISH) == unguarded
+
+
+def test_all_blank_sql_is_every_cell_blank(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [(a, b) for a in BLANKISH for b in (None, " ", "x", NBSP)]
+    rows = ", ".join(f"({i}, ?::VARCHAR, ?::VARCHAR)" for i in range(len(pairs)))
+    sql = (
+        f"SELECT {values.all_blank_sql(['a', 'b'])}, "
+        "coalesce(trim(a), '') = '' AND coalesce(trim(b), '') = '' "
+        f"FROM (VALUES {rows}) AS t(i, a, b) ORDER BY i"
+    )
+    got = con.execute(sql, [v for pair in pairs for v in pair]).fetchall()
+    assert [g for g, _ in got] == [w for _, w in got]
+    assert sum(w for _, w in got) == 7 * 3  # 7 blank cells a, and b None, a space or NBSP
+
+
+def test_trim_sql_is_trim(con: duckdb.DuckDBPyConnection) -> None:
+    cells = [
+        *BLANKISH,
+        "Acme Ltd",
+        " Acme Ltd",
+        "Acme Ltd ",
+        f"Acme Ltd{NBSP}",
+        "Acme Ltd\u2003",
+        "Acme Ltd\t",
+        "Café",
+        "e\u0301",  # a combining accent: one grapheme, two code points
+        "Acme 🙂",
+        "🙂 ",
+        "x",
+        "~",
+    ]
+    assert run(con, values.trim_sql, cells) == run(con, lambda x: f"trim({x})", cells)

@@ -9,6 +9,10 @@ the row number in a spreadsheet, counting title, blank and header rows.
 Two CSV paths, one result: small files go through Python's ``csv`` module, which knows the exact
 line of every record; big files go through DuckDB's parallel reader, which is several times
 faster but skips blank lines, so it is used only when a count shows every record is one line.
+
+The big-file reader can also do a caller's work while it reads (a :class:`TypedRead`): the caller
+is shown the file's first lines, and returns a SELECT over the file that adds its own columns
+(typed values) next to the raw cells, so a 10M-line file is materialised once, not twice.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from anchorkit.engine import Engine
 from anchorkit.errors import EngineError, NoDataError, UnreadableFileError
 
 RAW = "__anchorkit__raw"
+RAW_CELLS = f"{RAW}_cells"  # the big-file reader's table; RAW is a view of it
 DELIMITERS = (",", ";", "\t", "|")
 PYTHON_CSV_MAX_BYTES = 32 * 1024 * 1024
 _CHUNK = 1 << 24
@@ -44,10 +49,27 @@ class RawFile:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    typed: bool = False  # RAW_CELLS also holds the columns of a TypedRead
 
 
 def column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(1, width + 1)]
+
+
+@dataclass
+class TypedRead:
+    """A caller's request to add its own columns while the big-file reader reads.
+
+    ``select`` is called with the file's first ``head_lines`` lines exposed as ``RAW`` (so the
+    caller can find the layout with the same code as for a whole file) and the FROM-fragment that
+    scans the whole file; it returns a SELECT over that scan giving the raw cells ``c1 … cN``
+    (same names, same order) and any other columns, or None to keep only the raw cells. When
+    the read succeeds with it, ``RawFile.typed`` is True and the extra columns are in
+    ``RAW_CELLS`` (the ``RAW`` view still shows only the raw cells).
+    """
+
+    head_lines: int
+    select: Callable[[RawFile, str], str | None]
 
 
 def read_file(
@@ -56,11 +78,13 @@ def read_file(
     *,
     force_python_csv: bool = False,
     line_count: Callable[[], int] | None = None,
+    typed: TypedRead | None = None,
 ) -> RawFile:
     """Expose the file's cells as the ``RAW`` table; raise a clear error if it cannot be read.
 
     ``line_count`` may supply the file's line count from a pass the caller makes anyway (the
-    SHA-256), saving the big-file reader one more read of the file.
+    SHA-256), saving the big-file reader one more read of the file. ``typed`` is used only by
+    the big-file reader (spreadsheets and small files ignore it: see ``RawFile.typed``).
     """
     try:
         with path.open("rb") as handle:
@@ -74,6 +98,7 @@ def read_file(
         path,
         force_python=force_python_csv,
         line_count=line_count or (lambda: count_lines(path)),
+        typed=typed,
     )
 
 
@@ -224,7 +249,12 @@ def _sample_encoding(sample: bytes) -> str:
 
 
 def _read_delimited(
-    engine: Engine, path: Path, *, force_python: bool, line_count: Callable[[], int]
+    engine: Engine,
+    path: Path,
+    *,
+    force_python: bool,
+    line_count: Callable[[], int],
+    typed: TypedRead | None,
 ) -> RawFile:
     size = path.stat().st_size
     if size == 0:
@@ -243,12 +273,12 @@ def _read_delimited(
     raw.encoding, raw.delimiter = encoding, delimiter
     if big:
         width = max(len(r) for r in csv.reader(sample.splitlines()[:1000], delimiter=delimiter))
-        if _read_with_engine(engine, path, raw, encoding, delimiter, width, line_count):
+        if _read_with_engine(engine, path, raw, encoding, delimiter, width, line_count, typed):
             return raw
         full = detect_encoding(path)
         if full != encoding:
             raw.encoding = encoding = full
-            if _read_with_engine(engine, path, raw, encoding, delimiter, width, line_count):
+            if _read_with_engine(engine, path, raw, encoding, delimiter, width, line_count, typed):
                 return raw
     _read_with_python(engine, path, raw, encoding, delimiter)
     return raw
@@ -309,6 +339,7 @@ def _read_with_engine(
     delimiter: str,
     width: int,
     line_count: Callable[[], int],
+    typed: TypedRead | None,
 ) -> bool:
     """DuckDB's parallel reader; False when its record count shows blank or multi-line records."""
     source: Path | str = path
@@ -317,30 +348,71 @@ def _read_with_engine(
         tmp = _transcode(path, encoding)
         source = tmp
     names = column_names(width)
+    scan = engine.csv_scan_sql(str(source), delimiter=delimiter, quote='"', columns=names)
+    raw.width = width
+    plain = f"SELECT * FROM {scan}"
     try:
-        engine.run(
-            "read_csv",
-            f"CREATE OR REPLACE TEMP TABLE {RAW}_cells AS SELECT * FROM "
-            + engine.csv_scan_sql(str(source), delimiter=delimiter, quote='"', columns=names),
-        )
+        select = None
+        if typed is not None:
+            head = f"{plain} LIMIT {int(typed.head_lines)}"
+            if not _engine_read(engine, "read_csv_head", head):
+                return False
+            select = _typed_select(engine, raw, scan, typed)
+        # should the caller's columns fail on some cell, the raw cells alone may still be read
+        if select is not None and not _engine_read(engine, "read_csv", select):
+            select = None
+        if select is None and not _engine_read(engine, "read_csv", plain):
+            return False
+    finally:
+        if tmp is not None:
+            os.unlink(tmp)
+    (records,) = engine.query_one("count_records", f"SELECT count(*) FROM {RAW_CELLS}")
+    if records != line_count():
+        engine.run("drop_raw_cells", f"DROP TABLE {RAW_CELLS}")
+        return False
+    _raw_view(engine, names)
+    raw.typed = select is not None
+    return True
+
+
+def _raw_view(engine: Engine, names: list[str]) -> None:
+    """``RAW`` over ``RAW_CELLS``: a row's number is its place in the table (DuckDB keeps the
+    file's order, preserve_insertion_order), which is its line, as every record is one line."""
+    engine.run(
+        "raw_view",
+        f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT NULL::VARCHAR AS sheet, "
+        f"rowid + 1 AS source_row, {', '.join(names)} FROM {RAW_CELLS}",
+    )
+
+
+def _engine_read(engine: Engine, step: str, select: str) -> bool:
+    """``RAW_CELLS`` from a SELECT over the file's scan; False when DuckDB cannot read the file."""
+    try:
+        engine.run(step, f"CREATE OR REPLACE TEMP TABLE {RAW_CELLS} AS {select}")
     except EngineError:
         raise
     except Exception:  # malformed rows, ragged widths: the exact Python reader will say which
         return False
-    finally:
-        if tmp is not None:
-            os.unlink(tmp)
-    (records,) = engine.query_one("count_records", f"SELECT count(*) FROM {RAW}_cells")
-    if records != line_count():
-        engine.run("drop_raw_cells", f"DROP TABLE {RAW}_cells")
-        return False
-    engine.run(
-        "raw_view",
-        f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT NULL::VARCHAR AS sheet, "
-        f"rowid + 1 AS source_row, {', '.join(names)} FROM {RAW}_cells",
-    )
-    raw.width = width
     return True
+
+
+def _typed_select(engine: Engine, raw: RawFile, scan: str, typed: TypedRead) -> str | None:
+    """Show the caller the file's first lines (read into ``RAW_CELLS``) as ``RAW``, and return
+    its SELECT over ``scan``."""
+    _raw_view(engine, column_names(raw.width))
+    try:
+        return typed.select(raw, scan)
+    finally:
+        drop_raw(engine)
+
+
+def adopt_cells(engine: Engine, table: str) -> None:
+    """Hand the big-file reader's table (raw cells and a TypedRead's columns) to the caller,
+    renamed ``table`` (replacing any table of that name, as CREATE OR REPLACE would); the
+    ``RAW`` view over it is dropped."""
+    engine.run("drop_raw_view", f"DROP VIEW IF EXISTS {RAW}")
+    engine.run("adopt_cells", f"DROP TABLE IF EXISTS {table}")
+    engine.run("adopt_cells", f"ALTER TABLE {RAW_CELLS} RENAME TO {table}")
 
 
 def _transcode(path: Path, encoding: str) -> str:
@@ -357,7 +429,7 @@ def _transcode(path: Path, encoding: str) -> str:
 
 def drop_raw(engine: Engine) -> None:
     """Forget the raw cells of the last file read (either path)."""
-    for statement in (f"DROP VIEW IF EXISTS {RAW}", f"DROP TABLE IF EXISTS {RAW}_cells"):
+    for statement in (f"DROP VIEW IF EXISTS {RAW}", f"DROP TABLE IF EXISTS {RAW_CELLS}"):
         try:
             engine.run("drop_raw", statement)
         except Exception:  # a registered Arrow table is not a view

