@@ -10,13 +10,16 @@ rows), then, each in a fresh subprocess so peak memory is its own:
 2. anchorkit's full ingest of the same file into a new workspace (hash, read, layout, validate,
    load, commit).
 
-Writes lines/s, seconds, peak RSS and the ratio ingest/floor to the JSON file.
+Writes lines/s, seconds, CPU seconds, peak RSS and the ratio ingest/floor to the JSON file, with
+the ingest's named SQL steps (seconds each, from the engine's step log) and the machine's load
+average before the runs: on a shared machine, CPU seconds are the steadier measure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import resource
@@ -24,7 +27,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -60,55 +65,81 @@ def generate(path: Path, lines: int) -> None:
     duckdb.sql(GENERATE.replace("{lines}", str(lines)).replace("{path}", str(path)))
 
 
-def child_floor(path: str) -> dict[str, float]:
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_floor(path: str) -> dict[str, Any]:
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     (count,) = con.execute(f"SELECT count(*) FROM read_csv('{path}')").fetchone() or (0,)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": count}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds() - cpu, "rows": count}
 
 
-def child_store(path: str, workspace: str) -> dict[str, float]:
+def child_store(path: str, workspace: str) -> dict[str, Any]:
     """A second, fairer floor: DuckDB storing the file as-is (types sniffed) in a new database."""
     import duckdb
 
     Path(workspace).mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(Path(workspace) / "floor.duckdb"))
     con.execute("SET enable_progress_bar = false")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     con.execute(f"CREATE TABLE spend AS SELECT * FROM read_csv('{path}')")
     con.close()
-    return {"seconds": time.perf_counter() - start}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": cpu_seconds() - cpu}
 
 
-def child_ingest(path: str, workspace: str) -> dict[str, float]:
+class StepTimes(logging.Handler):
+    """Seconds per named SQL step, summed, from the engine's debug log ("<step> took 1.234s")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.endswith(" took %.3fs") and isinstance(record.args, tuple):
+            step, took = str(record.args[1]), float(str(record.args[2]))
+            self.seconds[step] = self.seconds.get(step, 0.0) + took
+
+
+def child_ingest(path: str, workspace: str) -> dict[str, Any]:
     from anchorkit.ingest import ingest_files
     from anchorkit.workspace import Workspace
 
     ws = Workspace.init(workspace, settings={"currency": "CAD", "local.postcode_prefixes": ["M"]})
     ws.add_anchor("Bench Hospital", "hospital")
-    start = time.perf_counter()
+    steps = StepTimes()
+    sql_log = logging.getLogger("anchorkit.sql")
+    sql_log.addHandler(steps)
+    sql_log.setLevel(logging.DEBUG)
+    start, cpu = time.perf_counter(), cpu_seconds()
     (result,) = ingest_files(ws, [Path(path)], "Bench Hospital")
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    sql_log.removeHandler(steps)
     ws.close()
     if result.error:
         raise SystemExit(result.error)
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "steps": {k: round(v, 2) for k, v in steps.seconds.items() if v >= 0.05},
         "rows_read": result.rows_read,
         "rows_loaded": result.rows_loaded,
         "rows_rejected": result.rows_rejected,
     }
 
 
-def run_child(*args: str) -> dict[str, float]:
+def run_child(*args: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main() -> None:
@@ -119,7 +150,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        runner = {"floor": child_floor, "store": child_store, "ingest": child_ingest}[kind]
+        runners: dict[str, Callable[..., dict[str, Any]]] = {
+            "floor": child_floor,
+            "store": child_store,
+            "ingest": child_ingest,
+        }
+        runner = runners[kind]
         result = runner(*rest)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
@@ -131,6 +167,7 @@ def main() -> None:
         print(f"generating {args.lines:,} lines → {path}", file=sys.stderr)
         generate(path, args.lines)
     size_mb = path.stat().st_size / 1e6
+    load_average = os.getloadavg()
     run_child("floor", str(path))  # warm the page cache so both runs read from memory
     floor = run_child("floor", str(path))
     workspace = WORK / "ws"
@@ -147,9 +184,11 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in load_average],
         },
         "floor_duckdb_read_csv_count": {
             "seconds": round(floor["seconds"], 3),
+            "cpu_seconds": round(floor["cpu_seconds"], 2),
             "lines_per_s": round(args.lines / floor["seconds"]),
             "peak_rss_mb": round(floor["peak_rss_mb"]),
         },
@@ -157,16 +196,19 @@ def main() -> None:
             "what": "CREATE TABLE AS SELECT * FROM read_csv(file) into a new DuckDB file: "
             "the least any loader pays to keep the rows",
             "seconds": round(store["seconds"], 3),
+            "cpu_seconds": round(store["cpu_seconds"], 2),
             "lines_per_s": round(args.lines / store["seconds"]),
             "peak_rss_mb": round(store["peak_rss_mb"]),
         },
         "anchorkit_ingest": {
             "seconds": round(ingest["seconds"], 3),
+            "cpu_seconds": round(ingest["cpu_seconds"], 2),
             "lines_per_s": round(args.lines / ingest["seconds"]),
             "peak_rss_mb": round(ingest["peak_rss_mb"]),
             "rows_read": ingest["rows_read"],
             "rows_loaded": ingest["rows_loaded"],
             "rows_rejected": ingest["rows_rejected"],
+            "steps_seconds": dict(sorted(ingest["steps"].items(), key=lambda kv: -kv[1])),
         },
         "ratio_ingest_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
         "ratio_ingest_to_store_as_is": round(ingest["seconds"] / store["seconds"], 2),

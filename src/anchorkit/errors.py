@@ -13,6 +13,7 @@ print one clear line instead of a traceback.
     │   ├── UnreadableFileError     cannot be opened or decoded at all
     │   ├── NoDataError             opened, but holds no rows
     │   └── MappingError            required columns cannot be found
+    ├── RegionError             a region pack or boundary file cannot be used
     ├── ResolveError            supplier resolution cannot run
     │   └── ReviewError         a review decision refers to nothing, or contradicts itself
     └── EngineError             the store itself failed (disk full, locked, corrupt)
@@ -53,6 +54,10 @@ class MappingError(IngestError):
     """The columns anchorkit needs (supplier, amount, date) cannot be found in the file."""
 
 
+class RegionError(AnchorkitError):
+    """A region pack or boundary file cannot be used (the message says what to fix)."""
+
+
 class ResolveError(AnchorkitError):
     """Supplier resolution cannot run (e.g. nothing to resolve, or a model file is unusable)."""
 
@@ -72,6 +77,7 @@ __all__ = [
     "IngestError",
     "MappingError",
     "NoDataError",
+    "RegionError",
     "ResolveError",
     "ReviewError",
     "SettingsError",

@@ -100,6 +100,9 @@ TABLES: dict[str, str] = {
             local_area    VARCHAR,
             neighbourhood VARCHAR,
             priority_area BOOLEAN,
+            place_precision VARCHAR,             -- full / fsa / outcode / zip / unknown
+            place_reason  VARCHAR,               -- why a place is unknown or partial
+            areas         JSON,                  -- every area the place falls in
             created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
         )""",
     "supplier_alias": """

@@ -51,6 +51,31 @@ SETTINGS: tuple[Setting, ...] = (
         "How many rows from the top of a file or sheet to search for the header row.",
     ),
     Setting(
+        "local.areas",
+        [],
+        "What counts as local, as 'column: value' pairs on a supplier's place, e.g. "
+        '["local_authority: Preston"] or ["toronto_municipality: City of Toronto"] (names or '
+        "codes; columns from `anchorkit locate`). When empty, local.postcode_prefixes decides.",
+    ),
+    Setting(
+        "local.wider_areas",
+        [],
+        'A second, wider ring of local, e.g. ["county: Lancashire"]; reported as '
+        "wider_local_spend and wider_local_share.",
+    ),
+    Setting(
+        "place.country",
+        "",
+        "The country (CA, GB or US) postcodes are read as when a code could be more than one; "
+        "empty: decided from each code.",
+    ),
+    Setting(
+        "place.regions",
+        [],
+        'Region packs to place suppliers in, e.g. ["toronto"] or ["lancashire"]: shipped packs '
+        "or the workspace's own (anchorkit region add).",
+    ),
+    Setting(
         "local.postcode_prefixes",
         [],
         'Postcode prefixes counted as local, e.g. ["M4", "M5"] or ["PR", "BB5"]. Spaces and case '

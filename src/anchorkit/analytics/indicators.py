@@ -11,8 +11,10 @@ Definitions (docs/indicators.md says the same, for people):
 - local_share = local_spend ÷ addressable_spend; local_share_of_known = local_spend ÷
   (addressable_spend − unknown_location_spend), so a reader sees both bounds.
 
-"Located in the local area" is decided by :func:`location_class_sql` alone, so the place issue can
-replace the postcode-prefix rule in one spot.
+"Located in the local area" is decided by :func:`anchorkit.place.network.location_sql` alone:
+named areas (``local.areas``) or, failing those, postcode prefixes. Priority-area spend counts
+lines whose supplier's point lies in a priority area of a loaded region pack (e.g. Toronto's
+Neighbourhood Improvement Areas).
 """
 
 from __future__ import annotations
@@ -22,21 +24,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from anchorkit.place.network import PLACED, location_sql, place_codes
 from anchorkit.settings import Settings
 from anchorkit.workspace import Workspace
 
 DIMENSIONS = {
-    "anchor": "a.name",
-    "year": "s.fiscal_year",
-    "category": "coalesce(s.category, s.raw_category, '(uncategorised)')",
-    "supplier": "coalesce(s.supplier_id, upper(trim(s.supplier_name)))",
+    "anchor": "l.anchor_name",
+    "year": "l.fiscal_year",
+    "category": "coalesce(l.category, l.raw_category, '(uncategorised)')",
+    "supplier": "coalesce(l.supplier_id, upper(trim(l.supplier_name)))",
+    "neighbourhood": "coalesce(p.neighbourhood, '(unknown)')",
 }
 MONEY = (
     "total_spend",
     "addressable_spend",
     "excluded_spend",
     "local_spend",
+    "wider_local_spend",
     "unknown_location_spend",
+    "priority_area_spend",
     "impact_spend",
 )
 
@@ -49,29 +55,12 @@ def _compact(expr: str) -> str:
     return f"upper(regexp_replace(coalesce({expr}, ''), '[^A-Za-z0-9]', '', 'g'))"
 
 
-def location_class_sql(postcode: str, settings: Settings) -> str:
-    """SQL: 'local', 'non_local' or 'unknown' for a supplier postcode (the placeholder place rule).
-
-    A postcode is known when, without spaces, it has 3+ letters/digits including a digit; it is
-    local when it starts with one of ``local.postcode_prefixes`` (spaces and case ignored).
-    """
-    prefixes = [
-        p.upper().replace(" ", "") for p in settings["local.postcode_prefixes"] if p.strip()
-    ]
-    code = _compact(postcode)
-    is_local = " OR ".join(f"starts_with({code}, {_literal(p)})" for p in prefixes) or "false"
-    return (
-        f"CASE WHEN length({code}) < 3 OR NOT regexp_matches({code}, '[0-9]') THEN 'unknown' "
-        f"WHEN {is_local} THEN 'local' ELSE 'non_local' END"
-    )
-
-
 def _addressable_sql(settings: Settings) -> str:
     excluded = [c.strip().lower() for c in settings["indicators.excluded_categories"] if c.strip()]
     if not excluded:
         return "true"
     values = ", ".join(_literal(c) for c in excluded)
-    return f"lower(trim(coalesce(s.raw_category, ''))) NOT IN ({values})"
+    return f"lower(trim(coalesce(l.raw_category, ''))) NOT IN ({values})"
 
 
 @dataclass
@@ -114,17 +103,28 @@ def compute_indicators(
     if anchor is not None:
         where = f"WHERE a.anchor_id = {ws.anchor(anchor).anchor_id}"
     engine, settings = ws.engine, ws.settings
+    # a line is where its own file says; failing that, where its supplier is placed from the best
+    # evidence (see place_suppliers); every such code is placed once
+    lines = f"""
+        SELECT s.*, a.name AS anchor_name,
+            coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode) AS code
+        FROM spend_line s JOIN anchor a USING (anchor_id)
+        LEFT JOIN supplier sp USING (supplier_id) {where}
+    """
+    columns = place_codes(ws, f"SELECT code FROM ({lines})")
     engine.run(
         "classified_lines",
         f"""
         CREATE OR REPLACE TEMP VIEW __anchorkit__indicator_lines AS
-        SELECT s.*, a.name AS anchor_name,
+        SELECT l.*,
             {_addressable_sql(settings)} AS addressable,
-            {location_class_sql("s.supplier_postcode", settings)} AS location_class,
+            {location_sql(settings, columns)} AS location_class,
+            {location_sql(settings, columns, "local.wider_areas")} AS wider_class,
+            p.priority_area AS in_priority_area,
             {DIMENSIONS[by] if by else "NULL"} AS dimension,
             t.tags
-        FROM spend_line s JOIN anchor a USING (anchor_id)
-        LEFT JOIN ({_line_tags_sql(settings)}) t USING (line_id) {where}
+        FROM ({lines}) l LEFT JOIN {PLACED} p ON p.input = l.code
+        LEFT JOIN ({_line_tags_sql(settings)}) t USING (line_id)
         """,
     )
     measures = """
@@ -132,8 +132,12 @@ def compute_indicators(
         coalesce(sum(amount) FILTER (WHERE addressable), 0) AS addressable_spend,
         coalesce(sum(amount) FILTER (WHERE NOT addressable), 0) AS excluded_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'local'), 0) AS local_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable AND wider_class = 'local'), 0)
+            AS wider_local_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'unknown'), 0)
             AS unknown_location_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable AND in_priority_area), 0)
+            AS priority_area_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND tags IS NOT NULL), 0) AS impact_spend,
         count(*) AS lines,
         count(DISTINCT coalesce(supplier_id, upper(trim(supplier_name)))) AS suppliers
@@ -164,6 +168,11 @@ def _finish(values: dict[str, Any]) -> dict[str, Any]:
         **money,
         "local_share": _share(money["local_spend"], money["addressable_spend"]),
         "local_share_of_known": _share(money["local_spend"], known),
+        "wider_local_share": _share(money["wider_local_spend"], money["addressable_spend"]),
+        "unknown_location_share": _share(
+            money["unknown_location_spend"], money["addressable_spend"]
+        ),
+        "priority_area_share": _share(money["priority_area_spend"], money["addressable_spend"]),
         "impact_share": _share(money["impact_spend"], money["addressable_spend"]),
         "lines": int(values["lines"]),
         "suppliers": int(values["suppliers"]),

@@ -206,18 +206,14 @@ def ingest_file(
     else:
         _parse(engine, ws, raw, sections, order, currency)
     _mark_unlabelled_totals(engine)
-    counts = {
-        kind: int(n)
-        for kind, n in engine.query(
-            "count_kinds", f"SELECT kind, count(*) FROM {PARSED} GROUP BY kind"
-        )
-    }
-    (loaded, rejected) = engine.query_one(
-        "count_outcomes",
-        f"SELECT count(*) FILTER (WHERE usable), count(*) FILTER (WHERE NOT usable) "
-        f"FROM {PARSED} WHERE kind = 'data'",
-    )
-    result.rows_loaded, result.rows_rejected = int(loaded), int(rejected)
+    counts, outcomes = {}, {"data": (0, 0)}
+    for kind, n, usable, unusable in engine.query(
+        "count_rows",
+        f"SELECT kind, count(*), count(*) FILTER (WHERE usable), "
+        f"count(*) FILTER (WHERE NOT usable) FROM {PARSED} GROUP BY kind",
+    ):
+        counts[kind], outcomes[kind] = int(n), (int(usable), int(unusable))
+    result.rows_loaded, result.rows_rejected = outcomes["data"]
     result.rows_read = counts.pop("data", 0)
     result.rows_skipped = dict(sorted(counts.items()))
     if result.rows_read != result.rows_loaded + result.rows_rejected:  # the ledger's promise

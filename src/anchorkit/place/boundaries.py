@@ -15,8 +15,6 @@ from typing import Any
 
 import shapely  # type: ignore[import-untyped]
 
-from anchorkit.errors import AnchorkitError
-
 FORMAT = "anchorkit-region/1"
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -25,8 +23,7 @@ _NAME_FIELDS = ("name", "NAME", "Name", "AREA_NAME", "area_name", "council_name"
 _CODE_FIELDS = ("code", "CODE", "Code", "AREA_CODE", "area_code", "ons_code", "AREA_SHORT_CODE")
 
 
-class RegionError(AnchorkitError):
-    """A region pack or boundary file cannot be used (the message says what to fix)."""
+from anchorkit.errors import RegionError as RegionError  # noqa: E402 - importable from here
 
 
 @dataclass(frozen=True)

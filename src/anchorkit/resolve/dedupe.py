@@ -67,11 +67,11 @@ def cluster_names(
     extra_select = "".join(f', any_value("{c}") AS "{c}"' for c in extra_columns)
     groups = con.sql(
         f"""
-        SELECT group_id, any_value(name_key) AS name_key, any_value(trade_key) AS trade_key,
-            any_value(numbered_key) AS numbered_key, any_value(postcode) AS postcode,
-            any_value(postcode_area) AS postcode_area, any_value(name_prefix) AS name_prefix,
-            any_value(name_first) AS name_first, any_value(name_second) AS name_second,
-            any_value(name_last) AS name_last {extra_select}
+        SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
+            min(numbered_key) AS numbered_key, min(postcode) AS postcode,
+            min(postcode_area) AS postcode_area, min(name_prefix) AS name_prefix,
+            min(name_first) AS name_first, min(name_second) AS name_second,
+            min(name_last) AS name_last {extra_select}
         FROM records GROUP BY group_id ORDER BY group_id
         """
     ).to_arrow_table()
@@ -83,13 +83,14 @@ def cluster_names(
     edges: list[tuple[str, str]] = []
     if groups.num_rows > 1:
         scored = score_pairs(groups, thresholds, extra_columns)
-        for a, b, p in zip(
+        for a, b, p, rule in zip(
             scored.pairs.column("group_id_l").to_pylist(),
             scored.pairs.column("group_id_r").to_pylist(),
             scored.pairs.column("match_probability").to_pylist(),
+            scored.pairs.column("name_rule").to_pylist(),
             strict=True,
         ):
-            if p >= thresholds.match:
+            if p >= thresholds.match or rule:
                 edges.append((a, b))
                 best[a] = max(best.get(a, 0.0), p)
                 best[b] = max(best.get(b, 0.0), p)

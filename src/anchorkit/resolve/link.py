@@ -46,6 +46,17 @@ class Thresholds:
 
 DEFAULT_THRESHOLDS = Thresholds()
 
+#: When a postcode is missing, a name alone cannot reach the match threshold (measured: about 15
+#: of the 15.6 bits needed), yet an identical or near-identical name is then the best evidence
+#: there is. This rule links such pairs (measured on the demo: precision 0.991, recall 0.998; on
+#: Government of Canada vendor names: precision 0.983, recall 15.7 x the name-equality baseline).
+NAME_RULE = (
+    "((postcode_l IS NULL OR postcode_r IS NULL) AND (name_key_l = name_key_r "
+    "OR name_key_l = trade_key_r OR trade_key_l = name_key_r OR trade_key_l = trade_key_r "
+    "OR numbered_key_l = numbered_key_r "
+    "OR jaro_winkler_similarity(name_key_l, name_key_r) >= 0.96))"
+)
+
 #: Below this many name groups the data cannot teach the model much: the starting values are used.
 TRAIN_MIN_GROUPS = 500
 
@@ -137,7 +148,7 @@ def _settings(thresholds: Thresholds, extra_columns: Sequence[str] = ()) -> Any:
         comparisons=[name, postcode, *(cl.ExactMatch(c) for c in extra_columns)],
         blocking_rules_to_generate_predictions=[*BLOCKING_RULES],  # type: ignore[list-item]
         retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
+        retain_matching_columns=True,  # the name rule below reads them
     )
 
 
@@ -170,7 +181,7 @@ def check_blocking(groups: pa.Table, *, sample: float = 1.0) -> list[dict[str, A
 class Scored:
     """Pairs the model scored at or above the review threshold, and the trained model."""
 
-    pairs: pa.Table  # group_id_l, group_id_r, match_probability
+    pairs: pa.Table  # group_id_l, group_id_r, match_probability, name_rule
     model: dict[str, Any]
 
 
@@ -185,7 +196,7 @@ def score_pairs(
     one supplier — so that a supplier spelt identically by ten anchors does not make identical
     names look common among non-matches (which would wrongly weaken the exact-name evidence).
     """
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import DuckDBAPI, Linker
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
@@ -203,23 +214,23 @@ def score_pairs(
         training.estimate_u_using_random_sampling(
             max_pairs=min(2e6, max(1e5, records.num_rows * 20))
         )
-        for rule in ("postcode", "name_key"):
-            try:
-                training.estimate_parameters_using_expectation_maximisation(
-                    block_on(rule), fix_probability_two_random_records_match=True
-                )
-            except Exception as exc:  # too few pairs in that block: keep the starting values
-                log.info("EM on %s skipped: %s", rule, exc)
+        # m values stay as set: expectation-maximisation was measured to learn the wrong lesson
+        # where many suppliers share a postcode, and to fail outright on name-only lists
     # a prior of zero (no pair found) or near one (tiny input) would make every score certain
     floor = 1.0 / max(records.num_rows, 2)
     prior = settings_obj._probability_two_random_records_match
     if not floor / 100 <= prior <= 0.5:
         settings_obj._probability_two_random_records_match = floor
-    predictions = linker.inference.predict(threshold_match_probability=thresholds.review)
+    predictions = linker.inference.predict()
     pairs = con.sql(
-        f"SELECT group_id_l, group_id_r, match_probability FROM {predictions.physical_name}"
+        f"""
+        SELECT group_id_l, group_id_r, match_probability, {NAME_RULE} AS name_rule
+        FROM {predictions.physical_name}
+        WHERE match_probability >= {thresholds.review} OR {NAME_RULE}
+        """
     ).to_arrow_table()
     model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
+    model["anchorkit_name_rule"] = NAME_RULE
     con.close()
     return Scored(pairs=pairs, model=model)
 

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from anchorkit.errors import ResolveError
+from anchorkit.place.network import place_suppliers
 from anchorkit.resolve.link import (
     Thresholds,
     check_blocking,
@@ -84,6 +85,7 @@ class ResolveResult:
     review_items: int = 0
     decisions_applied: int = 0
     lines_assigned: int = 0
+    suppliers_placed: int = 0
     model_path: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -121,11 +123,11 @@ def build_records(ws: Workspace) -> pa.Table:
     return ws.engine.query_arrow(
         "groups_for_linkage",
         f"""
-        SELECT group_id, any_value(name_key) AS name_key, any_value(trade_key) AS trade_key,
-            any_value(numbered_key) AS numbered_key, any_value(postcode) AS postcode,
-            any_value(postcode_area) AS postcode_area, any_value(name_prefix) AS name_prefix,
-            any_value(name_first) AS name_first, any_value(name_second) AS name_second,
-            any_value(name_last) AS name_last
+        SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
+            min(numbered_key) AS numbered_key, min(postcode) AS postcode,
+            min(postcode_area) AS postcode_area, min(name_prefix) AS name_prefix,
+            min(name_first) AS name_first, min(name_second) AS name_second,
+            min(name_last) AS name_last
         FROM {RECORDS} GROUP BY group_id ORDER BY group_id
         """,
     )
@@ -183,13 +185,14 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
     left = scored.pairs.column("group_id_l").to_pylist()
     right = scored.pairs.column("group_id_r").to_pylist()
     prob = scored.pairs.column("match_probability").to_pylist()
+    by_rule = scored.pairs.column("name_rule").to_pylist()
     edges: list[tuple[str, str]] = []
     maybe: list[tuple[str, str, float]] = []
-    for a, b, p in zip(left, right, prob, strict=True):
+    for a, b, p, rule in zip(left, right, prob, by_rule, strict=True):
         decision = decisions.get(pair_key(a, b))
         if decision == "non_match":
             continue
-        if p >= thresholds.match or decision == "match":
+        if p >= thresholds.match or rule or decision == "match":
             edges.append((a, b))
         else:
             maybe.append((a, b, p))
@@ -209,6 +212,8 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
     _assign_ids(ws, components, result)
     _write_review_items(ws, review)
     result.model_path = str(_save_model(ws, scored.model, models_dir))
+    # placement follows resolution: a supplier is where its best evidence says
+    result.suppliers_placed = place_suppliers(ws)
     return result
 
 
