@@ -119,10 +119,13 @@ def anchor_add(
     ],
     kind: Annotated[str, typer.Option(help=f"One of: {', '.join(ANCHOR_KINDS)}.")],
     region: Annotated[str | None, typer.Option(help="Optional region label.")] = None,
+    site_postcode: Annotated[
+        str | None, typer.Option(help="The main site's postcode, for local.radius_km.")
+    ] = None,
 ) -> None:
     """Register an anchor institution."""
     with _open() as ws:
-        anchor = ws.add_anchor(name, kind, region)
+        anchor = ws.add_anchor(name, kind, region, site_postcode)
         out.print(f"Added anchor {anchor.anchor_id}: [bold]{anchor.name}[/bold] ({anchor.kind})")
 
 

@@ -28,6 +28,7 @@ TABLES: dict[str, str] = {
             name        VARCHAR NOT NULL UNIQUE,
             kind        VARCHAR NOT NULL,
             region      VARCHAR,
+            site_postcode VARCHAR,            -- the main site, for local.radius_km
             created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
         )""",
     "source_file": """
@@ -180,8 +181,22 @@ TABLES: dict[str, str] = {
 }
 
 
+#: Columns added after a table was first released: older workspaces gain them on open.
+ADDED_COLUMNS = (
+    ("anchor", "site_postcode", "VARCHAR"),
+    ("supplier", "place_precision", "VARCHAR"),
+    ("supplier", "place_reason", "VARCHAR"),
+    ("supplier", "areas", "JSON"),
+)
+
+
 def create_schema(engine: Engine) -> None:
     """Create every table that does not exist yet; safe to run on every open."""
     with engine.transaction():
         for name, ddl in TABLES.items():
             engine.run(f"create_{name}", ddl)
+        for table, column, kind in ADDED_COLUMNS:
+            engine.run(
+                f"add_{table}_{column}",
+                f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}",
+            )

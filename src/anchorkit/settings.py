@@ -58,6 +58,12 @@ SETTINGS: tuple[Setting, ...] = (
         "codes; columns from `anchorkit locate`). When empty, local.postcode_prefixes decides.",
     ),
     Setting(
+        "local.radius_km",
+        0.0,
+        "When above 0 and local.areas is empty: a supplier within this distance of the buying "
+        "anchor's site (anchor add --site-postcode) is local.",
+    ),
+    Setting(
         "local.wider_areas",
         [],
         'A second, wider ring of local, e.g. ["county: Lancashire"]; reported as '

@@ -84,7 +84,10 @@ class Workspace:
         self.close()
 
     # anchors -------------------------------------------------------------------------------
-    def add_anchor(self, name: str, kind: str, region: str | None = None) -> Anchor:
+    def add_anchor(
+        self, name: str, kind: str, region: str | None = None, site_postcode: str | None = None
+    ) -> Anchor:
+        """Register an anchor; ``site_postcode`` is its main site, for ``local.radius_km``."""
         name = " ".join(name.split())
         if not name:
             raise AnchorError("An anchor needs a name.")
@@ -100,8 +103,9 @@ class Workspace:
             )
             self.engine.run(
                 "add_anchor",
-                "INSERT INTO anchor (anchor_id, name, kind, region) VALUES (?, ?, ?, ?)",
-                [next_id, name, kind, region],
+                "INSERT INTO anchor (anchor_id, name, kind, region, site_postcode) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [next_id, name, kind, region, site_postcode],
             )
         return Anchor(int(next_id), name, kind)
 

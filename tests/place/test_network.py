@@ -74,3 +74,19 @@ def test_priority_area_share_in_toronto(tmp_path: Path) -> None:
     rows = {r["neighbourhood"]: r for r in compute_indicators(ws, by="neighbourhood").rows}
     assert rows["Glenfield-Jane Heights"]["total_spend"] == Decimal("300.00")
     assert rows["(unknown)"]["total_spend"] == Decimal("1000.00")
+
+
+def test_local_within_a_radius_of_the_anchors_site(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "ws", settings={"local.radius_km": 5.0})
+    ws.add_anchor("Hospital", "hospital", site_postcode="M5V 2T6")
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier,Amount,Date,Postcode\n"
+        "Next Door Ltd,10.00,2023-04-10,M5V 2T6\n"  # at the site
+        "Jane Street Catering,20.00,2023-04-11,M3N 1A1\n"  # about 15 km away
+        "Mystery Ltd,40.00,2023-04-12,\n"  # unknown: never counted as local
+    )
+    ingest_files(ws, [spend], "Hospital")
+    net = compute_indicators(ws).network
+    assert net["local_spend"] == Decimal("10.00")
+    assert net["unknown_location_spend"] == Decimal("40.00")

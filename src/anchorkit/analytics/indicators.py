@@ -106,12 +106,14 @@ def compute_indicators(
     # a line is where its own file says; failing that, where its supplier is placed from the best
     # evidence (see place_suppliers); every such code is placed once
     lines = f"""
-        SELECT s.*, a.name AS anchor_name,
+        SELECT s.*, a.name AS anchor_name, a.site_postcode,
             coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode) AS code
         FROM spend_line s JOIN anchor a USING (anchor_id)
         LEFT JOIN supplier sp USING (supplier_id) {where}
     """
-    columns = place_codes(ws, f"SELECT code FROM ({lines})")
+    columns = place_codes(
+        ws, f"SELECT code FROM ({lines}) UNION ALL SELECT site_postcode FROM anchor"
+    )
     engine.run(
         "classified_lines",
         f"""
@@ -124,6 +126,7 @@ def compute_indicators(
             {DIMENSIONS[by] if by else "NULL"} AS dimension,
             t.tags
         FROM ({lines}) l LEFT JOIN {PLACED} p ON p.input = l.code
+        LEFT JOIN {PLACED} site ON site.input = l.site_postcode
         LEFT JOIN ({_line_tags_sql(settings)}) t USING (line_id)
         """,
     )

@@ -86,12 +86,24 @@ def place_codes(ws: Workspace, codes_sql: str) -> list[str]:
 
 
 def location_sql(settings: Settings, columns: Sequence[str], setting: str = "local.areas") -> str:
-    """The local rule as SQL over ``p`` (placement) and ``code`` (the raw postcode text)."""
+    """The local rule as SQL over ``p`` (the line's placement), ``site`` (its anchor's site
+    placement) and ``code`` (the raw postcode text): areas, else a radius, else prefixes."""
     areas = settings[setting]
     if areas:
         return AreaRule.parse(areas, setting).sql(columns)
     if setting != "local.areas":
         return "NULL"
+    radius = float(settings["local.radius_km"])
+    if radius > 0:
+        distance = (
+            "2 * 6371.0088 * asin(sqrt(pow(sin(radians(site.lat - p.lat) / 2), 2) + "
+            "cos(radians(p.lat)) * cos(radians(site.lat)) * "
+            "pow(sin(radians(site.lon - p.lon) / 2), 2)))"
+        )
+        return (
+            "CASE WHEN p.lat IS NULL OR site.lat IS NULL THEN 'unknown' "
+            f"WHEN {distance} <= {radius} THEN 'local' ELSE 'non_local' END"
+        )
     prefixes = [
         p.upper().replace(" ", "") for p in settings["local.postcode_prefixes"] if p.strip()
     ]
