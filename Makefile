@@ -41,6 +41,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --lines $${BENCH_LINES:-10000000}
 	$(BIN)/python bench/resolution.py --sizes $${BENCH_RESOLVE_SIZES:-100000,1000000}
+	$(BIN)/python bench/place.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .mypy_cache
