@@ -7,6 +7,7 @@ and calls one library function.
 from __future__ import annotations
 
 import getpass
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -193,8 +194,14 @@ def supplier_list(
 def supplier_show(
     supplier_id: str, json_output: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
-    """One supplier: its spellings in each anchor and registry, and its tags."""
+    """One supplier: where it is, its spellings in each anchor and registry, and its tags."""
     with _open() as ws:
+        place = ws.engine.query(
+            "supplier_place",
+            "SELECT name, postcode, place_precision, neighbourhood, priority_area, place_reason, "
+            "areas FROM supplier WHERE supplier_id = ?",
+            [supplier_id],
+        )
         aliases = ws.engine.query(
             "supplier_aliases",
             "SELECT coalesce(a.name, 'registry ' || s.registry), s.raw_name, s.supplier_ref, "
@@ -208,8 +215,18 @@ def supplier_show(
             "ORDER BY tag",
             [supplier_id],
         )
+    name, postcode, precision, hood, priority, reason, areas = place[0] if place else (None,) * 7
     data: dict[str, Any] = {
         "supplier_id": supplier_id,
+        "name": name,
+        "place": {
+            "postcode": postcode,
+            "precision": precision,
+            "neighbourhood": hood,
+            "priority_area": priority,
+            "reason": reason,
+            "areas": json.loads(areas) if areas else {},
+        },
         "spellings": [
             {"where": w, "name": n, "vendor_id": v, "postcode": p} for w, n, v, p in aliases
         ],
@@ -229,6 +246,15 @@ def supplier_show(
     if not aliases:
         err.print(f"No supplier {supplier_id!r}; see anchorkit supplier list.")
         raise typer.Exit(1)
+    where = data["place"]
+    out.print(
+        f"[bold]{supplier_id} {name}[/bold] — {where['postcode'] or 'no postcode'} "
+        f"(precision {where['precision'] or 'unknown'}"
+        + (f", {where['neighbourhood']}" if where["neighbourhood"] else "")
+        + (", priority area" if where["priority_area"] else "")
+        + (f"; {where['reason']}" if where["reason"] else "")
+        + ")"
+    )
     table = Table("where", "spelling", "vendor id", "postcode")
     for s in data["spellings"]:
         table.add_row(s["where"], s["name"], s["vendor_id"] or "", s["postcode"] or "")

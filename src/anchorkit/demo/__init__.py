@@ -35,6 +35,7 @@ __all__ = ["ANCHORS", "DemoAnchor", "DemoFile", "DemoNetwork", "build_demo", "mi
 FISCAL_YEARS = (2021, 2022, 2023, 2024)
 SETTINGS: dict[str, object] = {
     "local.postcode_prefixes": ["M"],
+    "place.regions": ["toronto"],  # neighbourhoods and Neighbourhood Improvement Areas
     "currency": "CAD",
     "fiscal_year.start": "04-01",
 }
