@@ -249,20 +249,26 @@ class UserMapping:
         )
 
 
-def load_mapping_file(path: Path) -> UserMapping:
-    """Read a mapping TOML file; every problem is reported with the file's name."""
+def read_mapping_toml(
+    path: Path, columns_allowed: Sequence[str], what: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The checks every mapping file gets (spend and registry alike): readable TOML, known
+    columns, each a header text or a column number, a valid date order.
+
+    Returns the whole TOML, its ``[columns]`` and its ``[options]``.
+    """
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise MappingError(f"Mapping file {path} does not exist.") from exc
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"Mapping file {path} is not valid TOML: {exc}.") from exc
     columns = raw.get("columns", {})
-    unknown = [c for c in columns if c not in CANONICAL]
+    unknown = [c for c in columns if c not in columns_allowed]
     if unknown:
         raise MappingError(
             f"Mapping file {path} names unknown columns {unknown}; "
-            f"anchorkit's columns are: {', '.join(CANONICAL)}."
+            f"{what} are: {', '.join(columns_allowed)}."
         )
     for column, ref in columns.items():
         if not isinstance(ref, str | int) or isinstance(ref, bool):
@@ -270,13 +276,18 @@ def load_mapping_file(path: Path) -> UserMapping:
                 f"In {path}, {column} must be a header text or a column number, got {ref!r}."
             )
     options = raw.get("options", {})
-    date_order = options.get("date_order")
-    if date_order not in (None, "dmy", "mdy"):
+    if options.get("date_order") not in (None, "dmy", "mdy"):
         raise MappingError(f"In {path}, options.date_order must be 'dmy' or 'mdy'.")
+    return raw, columns, options
+
+
+def load_mapping_file(path: Path) -> UserMapping:
+    """Read a mapping TOML file; every problem is reported with the file's name."""
+    _raw, columns, options = read_mapping_toml(path, CANONICAL, "anchorkit's columns")
     return UserMapping(
         columns=columns,
         header_row=options.get("header_row"),
         has_header=options.get("has_header"),
-        date_order=date_order,
+        date_order=options.get("date_order"),
         currency=options.get("currency"),
     )

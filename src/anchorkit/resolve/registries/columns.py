@@ -8,14 +8,13 @@ every problem in it with the file's name.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from anchorkit.errors import IngestError, MappingError
-from anchorkit.ingest.mapping import normalise_header
+from anchorkit.ingest.mapping import normalise_header, read_mapping_toml
 from anchorkit.resolve.registries.tags import TagRule, _data, _tag_rules, vocabularies
 
 #: The registry columns, as named in ``registry_synonyms.toml`` and in mapping files.
@@ -101,28 +100,8 @@ class RegistryMapping:
 
 def load_registry_mapping(path: Path) -> RegistryMapping:
     """Read a registry mapping TOML; every problem is reported with the file's name."""
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise MappingError(f"Mapping file {path} does not exist.") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"Mapping file {path} is not valid TOML: {exc}.") from exc
-    columns = raw.get("columns", {})
-    unknown = [c for c in columns if c not in MAPPABLE]
-    if unknown:
-        raise MappingError(
-            f"Mapping file {path} names unknown columns {unknown}; registry columns are: "
-            f"{', '.join(MAPPABLE)}."
-        )
-    for column, ref in columns.items():
-        if not isinstance(ref, str | int) or isinstance(ref, bool):
-            raise MappingError(
-                f"In {path}, {column} must be a header text or a column number, got {ref!r}."
-            )
-    options = raw.get("options", {})
+    raw, columns, options = read_mapping_toml(Path(path), MAPPABLE, "registry columns")
     date_order = options.get("date_order")
-    if date_order not in (None, "dmy", "mdy"):
-        raise MappingError(f"In {path}, options.date_order must be 'dmy' or 'mdy'.")
     vocabulary = options.get("tag_vocabulary")
     if vocabulary is not None and vocabulary not in vocabularies():
         raise MappingError(
