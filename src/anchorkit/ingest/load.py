@@ -3,8 +3,9 @@
 A reader can follow one spend line through the named SQL steps below: ``read_csv`` (or the
 spreadsheet reader) exposes raw cells; ``classify_rows`` gives each row its section and kind
 (title, header, blank, total, data); ``parse_rows`` keeps the raw cells and adds, next to them,
-dates and DECIMAL money and every reason a row cannot be used; ``load_spend_lines`` and
-``load_rejected_rows`` write the two outcomes inside one transaction, together with the
+dates and DECIMAL money; ``parsed_view`` numbers the rows and lists every reason a row cannot be
+used (worked out for those rows only); ``load_spend_lines`` (which picks and trims the text from
+the raw cells) and ``load_rejected_rows`` write the two outcomes inside one transaction, with the
 ``source_file`` record, so a crash leaves the store as it was and a re-ingest of the same bytes
 (same SHA-256) changes nothing.
 
