@@ -8,7 +8,6 @@ registry's new snapshot and its rejected rows land together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from anchorkit.engine import Engine
 from anchorkit.errors import IngestError, UnreadableFileError
+from anchorkit.ingest.load import file_digest
 from anchorkit.ingest.readers import drop_raw
 from anchorkit.resolve.registries.parse import _key, _parse
 from anchorkit.resolve.registries.sql import CELLS, FINAL, OCDS_ROWS, PARSED, TAG_VALUES
@@ -215,14 +215,11 @@ def _drop_work(engine: Engine) -> None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """A registry file's identity, as for spend files (:func:`anchorkit.ingest.load.file_digest`)."""
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 24):
-                digest.update(chunk)
+        return file_digest(path)[0]
     except OSError as exc:
         raise UnreadableFileError(f"{path.name}: cannot open the file ({exc.strerror}).") from exc
-    return digest.hexdigest()
 
 
 def _already_imported(ws: Workspace, path: Path, result: RegistryImportResult) -> bool:
