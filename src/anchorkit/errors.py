@@ -16,6 +16,7 @@ print one clear line instead of a traceback.
     ├── RegionError             a region pack or boundary file cannot be used
     ├── ResolveError            supplier resolution cannot run
     │   └── ReviewError         a review decision refers to nothing, or contradicts itself
+    ├── AccountError            a dashboard account cannot be created or used
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -66,11 +67,16 @@ class ReviewError(ResolveError):
     """A review command names an item or supplier that does not exist, or makes no sense."""
 
 
+class AccountError(AnchorkitError):
+    """A dashboard account: unknown role, an anchor user without an anchor, a duplicate email."""
+
+
 class EngineError(AnchorkitError):
     """The data store failed underneath anchorkit (locked by another process, disk full, corrupt)."""
 
 
 __all__ = [
+    "AccountError",
     "AnchorError",
     "AnchorkitError",
     "EngineError",

@@ -118,6 +118,48 @@ SETTINGS: tuple[Setting, ...] = (
         "Pairs scored between this and resolve.match_threshold wait in the review queue for a "
         "person.",
     ),
+    Setting(
+        "publish.min_suppliers",
+        5,
+        "Small-cell rule: an aggregate of other anchors' spend (or a published figure) with fewer "
+        "distinct suppliers than this is suppressed.",
+    ),
+    Setting(
+        "publish.max_supplier_share",
+        0.7,
+        "Small-cell rule: an aggregate in which one supplier holds more than this share of the "
+        "spend is suppressed (it would reveal that supplier's takings).",
+    ),
+    Setting(
+        "targets.local_share",
+        0.0,
+        "The network's target for local share of addressable spend (0 to 1; 0 = no target).",
+    ),
+    Setting(
+        "targets.impact_share",
+        0.0,
+        "The network's target for spend with impact (diverse/social) suppliers (0 to 1; 0 = none).",
+    ),
+    Setting(
+        "web.max_upload_mb",
+        50,
+        "The largest spend file the dashboard accepts, in megabytes (bigger files: use the CLI).",
+    ),
+    Setting(
+        "web.session_hours",
+        8,
+        "How long a dashboard login lasts before the user must log in again.",
+    ),
+    Setting(
+        "web.login_attempts",
+        5,
+        "Failed logins allowed per account or address in 15 minutes before logins are paused.",
+    ),
+    Setting(
+        "web.secure_cookies",
+        False,
+        "Send session cookies only over HTTPS; turn on when the dashboard is served over HTTPS.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

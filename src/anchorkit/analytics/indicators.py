@@ -161,7 +161,28 @@ def compute_indicators(
             params,
         ):
             rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=True)))})
+        concentration = _top_supplier_shares(ws)
+        for row in rows:
+            row["top_supplier_share"] = concentration.get(row[by])
+    network["top_supplier_share"] = _top_supplier_shares(ws, per_dimension=False).get(None)
     return Indicators(network, rows, by)
+
+
+def _top_supplier_shares(ws: Workspace, *, per_dimension: bool = True) -> dict[Any, float | None]:
+    """The largest single supplier's share of each cell's spend: with the supplier count, what
+    the small-cell rule (``publish.*`` settings) needs to decide whether a cell can be shown."""
+    cell = "dimension" if per_dimension else "NULL"
+    rows = ws.engine.query(
+        "top_supplier_share",
+        f"""
+        SELECT cell, max(abs(spend)) / nullif(sum(abs(spend)), 0)
+        FROM (SELECT {cell} AS cell, sum(amount) AS spend
+              FROM __anchorkit__indicator_lines
+              GROUP BY cell, coalesce(supplier_id, upper(trim(supplier_name))))
+        GROUP BY cell
+        """,
+    )
+    return {c: (None if v is None else round(float(v), 6)) for c, v in rows}
 
 
 def _finish(values: dict[str, Any]) -> dict[str, Any]:

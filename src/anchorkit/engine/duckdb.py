@@ -42,6 +42,18 @@ class DuckDBEngine(Engine):
         self.con.execute("SET preserve_insertion_order = true")
         self._in_transaction = False
 
+    def reader(self) -> DuckDBEngine:
+        """Another connection to the same database, for another thread (a web request).
+
+        DuckDB connections are not safe to share between threads, but cursors of one
+        connection are: each sees committed data and has its own temporary views.
+        """
+        other = object.__new__(DuckDBEngine)
+        other.con = self.con.cursor()
+        other.con.execute("SET enable_progress_bar = false")
+        other._in_transaction = False
+        return other
+
     def _execute(
         self, sql: str, params: Sequence[Any] | None, *, fetch: bool
     ) -> list[tuple[Any, ...]] | None:
