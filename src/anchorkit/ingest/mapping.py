@@ -117,7 +117,12 @@ class ColumnMapping:
         return {c: self.headers[i] or f"column {i + 1}" for c, i in self.columns.items()}
 
     def to_json(self) -> dict[str, Any]:
-        return {"how": self.how, "columns": self.describe(), "positions": self.columns}
+        return {
+            "how": self.how,
+            "columns": self.describe(),
+            "positions": self.columns,
+            "headers": self.headers,
+        }
 
 
 def map_headers(headers: Sequence[object]) -> ColumnMapping:
