@@ -1,0 +1,155 @@
+"""Who may do what, in one place.
+
+Every page, API route and export asks :func:`allowed` before it does anything, and every query
+of spend lines takes its WHERE clause from :func:`line_scope`; there is no other path to the
+data. Of other anchors' spend an anchor user sees only network aggregates, and those pass
+through :func:`suppress` — the one small-cell rule, whose thresholds are settings.
+
+The policy, as a table (own = the anchor the user belongs to):
+
+=================  =====  =======  ==========  ========  ======
+action             admin  analyst  anchor      supplier  public
+=================  =====  =======  ==========  ========  ======
+view_public        yes    yes      yes         yes       yes
+view_overview      yes    yes      yes (*)     no        no
+view_anchor        yes    yes      own         no        no
+view_lines         yes    yes      own         no        no
+view_rejects       yes    yes      own         no        no
+upload             yes    no       own         no        no
+view_uploads       yes    yes      own         no        no
+view_review        yes    yes      no          no        no
+decide_review      yes    no       no          no        no
+view_suppliers     yes    yes      yes         yes       no
+view_supplier      yes    yes      yes         yes       no
+publish            yes    no       no          no        no
+view_audit         yes    no       no          no        no
+=================  =====  =======  ==========  ========  ======
+
+(*) other anchors' figures only as suppressed aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from anchorkit.web.accounts import Actor
+
+BACKBONE = ("admin", "analyst")
+ACTIONS = (
+    "view_public",
+    "view_overview",
+    "view_anchor",
+    "view_lines",
+    "view_rejects",
+    "upload",
+    "view_uploads",
+    "view_review",
+    "decide_review",
+    "view_suppliers",
+    "view_supplier",
+    "publish",
+    "view_audit",
+)
+_OWN_ANCHOR = ("view_anchor", "view_lines", "view_rejects", "upload", "view_uploads")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What an action is on: an anchor's data, a supplier, or (both None) the network."""
+
+    anchor_id: int | None = None
+    supplier_id: str | None = None
+
+
+NETWORK = Resource()
+
+
+def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    role = actor.role
+    if action == "view_public":
+        return True
+    if role == "admin":
+        return True
+    if role == "analyst":
+        return action not in ("upload", "decide_review", "publish", "view_audit")
+    if role == "anchor":
+        if action in _OWN_ANCHOR:
+            return resource.anchor_id is not None and resource.anchor_id == actor.anchor_id
+        return action in ("view_overview", "view_suppliers", "view_supplier")
+    if role == "supplier":
+        return action in ("view_suppliers", "view_supplier")
+    return False
+
+
+def sees_all_lines(actor: Actor) -> bool:
+    return actor.role in BACKBONE
+
+
+def line_scope(actor: Actor, alias: str = "") -> tuple[str, list[Any]]:
+    """The WHERE predicate (and its parameters) limiting spend lines to what ``actor`` may read.
+
+    Used by every page, API route and export that reads ``spend_line`` or ``rejected_row``.
+    """
+    column = f"{alias}.anchor_id" if alias else "anchor_id"
+    if actor.role in BACKBONE:
+        return "TRUE", []
+    if actor.role == "anchor" and actor.anchor_id is not None:
+        return f"{column} = ?", [actor.anchor_id]
+    return "FALSE", []
+
+
+@dataclass(frozen=True)
+class SmallCellRule:
+    """A cell is suppressed when it has fewer than ``min_suppliers`` distinct suppliers or one
+    supplier holds more than ``max_supplier_share`` of its spend."""
+
+    min_suppliers: int
+    max_supplier_share: float
+
+    def hides(self, suppliers: int | None, top_supplier_share: float | None) -> bool:
+        if suppliers is None or suppliers < self.min_suppliers:
+            return True
+        return top_supplier_share is not None and top_supplier_share > self.max_supplier_share
+
+
+def rule_from(settings: Any) -> SmallCellRule:
+    return SmallCellRule(
+        int(settings["publish.min_suppliers"]), float(settings["publish.max_supplier_share"])
+    )
+
+
+SUPPRESSED = "suppressed"
+
+
+def suppress(
+    rows: Iterable[dict[str, Any]],
+    rule: SmallCellRule,
+    *,
+    keep: Iterable[str],
+    exempt: bool = False,
+) -> list[dict[str, Any]]:
+    """Blank every measure of a cell the rule hides, keeping the ``keep`` (label) fields.
+
+    ``exempt`` is for cells the actor may see in full (backbone users, an anchor's own cells).
+    A suppressed row keeps ``suppressed: True`` so a page can say why a figure is missing.
+    """
+    kept = set(keep)
+    out = []
+    for row in rows:
+        hidden = not exempt and rule.hides(row.get("suppliers"), row.get("top_supplier_share"))
+        if hidden:
+            row = {k: (v if k in kept else None) for k, v in row.items()}
+        out.append({**row, SUPPRESSED: hidden})
+    return out
+
+
+def money(value: Any) -> float | None:
+    """Decimal money as a float for charts and JSON (the store keeps exact decimals)."""
+    if value is None:
+        return None
+    return float(value) if isinstance(value, Decimal | int | float) else float(str(value))

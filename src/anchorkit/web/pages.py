@@ -1,0 +1,586 @@
+"""The dashboard's HTML pages. Each handler: ask :func:`need`, read through ``queries``, render.
+
+Forms post back with the session's CSRF token; tables sort, filter and page on the server and
+swap in place with htmx (the same URL renders the whole page or, for an htmx request, the table).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
+
+from anchorkit.errors import AnchorkitError, ReviewError
+from anchorkit.resolve.review import decide, merge, split
+from anchorkit.web import charts, queries
+from anchorkit.web.accounts import (
+    PUBLIC,
+    Actor,
+    LoginRefused,
+    log_in,
+    log_out,
+    record,
+)
+from anchorkit.web.app import AppState, actor_of, need, render, state
+from anchorkit.web.appdb import AuditEvent, Publication, Upload
+from anchorkit.web.authz import Resource, allowed
+from anchorkit.web.security import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    client_address,
+    csrf_ok,
+)
+from anchorkit.web.uploads import UploadRefused, mapping_choices
+from anchorkit.web.workflows import confirm_upload, latest_publication, publish, start_upload
+
+router = APIRouter(include_in_schema=False)
+
+
+async def checked_form(request: Request) -> dict[str, Any]:
+    """The posted form, if its CSRF token is this session's; otherwise 403 and nothing changes."""
+    form = await request.form()
+    if not csrf_ok(actor_of(request), str(form.get(CSRF_FIELD) or "")):
+        raise HTTPException(
+            403,
+            "This form has expired or did not come from this site (CSRF check failed). "
+            "Reload the page and try again.",
+        )
+    return dict(form)
+
+
+def _int(value: Any, default: int | None = None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+# --- home, login, logout -----------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    actor = actor_of(request)
+    if allowed(actor, "view_overview"):
+        return RedirectResponse("/overview", status_code=303)
+    if allowed(actor, "view_suppliers"):
+        return RedirectResponse("/suppliers", status_code=303)
+    return RedirectResponse("/public", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/", expired: int = 0) -> Response:
+    token, cookie = state(request).signer.login_token()
+    message = "Your session has expired; log in again." if expired else None
+    response = render(request, "login.html", login_csrf=token, next=_local(next), message=message)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, cookie, httponly=True, samesite="strict", **_secure(request)
+    )
+    return response
+
+
+@router.post("/login")
+async def login_submit(request: Request) -> Response:
+    st = state(request)
+    form = await request.form()
+    email, password = str(form.get("email") or ""), str(form.get("password") or "")
+    target = _local(str(form.get("next") or "/"))
+    if not st.signer.login_token_ok(
+        request.cookies.get(LOGIN_CSRF_COOKIE), str(form.get(CSRF_FIELD) or "")
+    ):
+        raise HTTPException(403, "The login form has expired. Reload the page and log in again.")
+    try:
+        session = log_in(
+            st.db,
+            email,
+            password,
+            client=client_address(request),
+            max_attempts=int(st.store.settings["web.login_attempts"]),
+            session_hours=int(st.store.settings["web.session_hours"]),
+        )
+    except LoginRefused as exc:
+        token, cookie = st.signer.login_token()
+        response = render(
+            request,
+            "login.html",
+            code=429 if exc.paused else 401,
+            login_csrf=token,
+            next=target,
+            message=str(exc),
+            email=email,
+        )
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE, cookie, httponly=True, samesite="strict", **_secure(request)
+        )
+        return response
+    done = RedirectResponse(target, status_code=303)
+    done.set_cookie(
+        SESSION_COOKIE,
+        st.signer.session_cookie(session.session_id),
+        httponly=True,
+        samesite="lax",
+        max_age=int(st.store.settings["web.session_hours"]) * 3600,
+        **_secure(request),
+    )
+    done.delete_cookie(LOGIN_CSRF_COOKIE)
+    return done
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    actor = actor_of(request)
+    if actor.session_id:
+        await checked_form(request)
+        log_out(state(request).db, actor.session_id)
+        record(state(request).db, actor, "logout", client=client_address(request))
+    response = RedirectResponse("/public", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _local(target: str) -> str:
+    """Only same-site paths after login: never an open redirect."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _secure(request: Request) -> dict[str, Any]:
+    return {"secure": bool(state(request).store.settings["web.secure_cookies"])}
+
+
+# --- public and overview -----------------------------------------------------------------------
+
+
+@router.get("/public")
+def public_page(request: Request) -> Response:
+    need(request, "view_public")
+    publication = latest_publication(state(request).db)
+    chart_specs = _charts(request, publication["indicators"]) if publication else {}
+    return render(request, "public.html", publication=publication, charts=chart_specs)
+
+
+@router.post("/publish")
+async def publish_page(request: Request) -> Response:
+    actor = need(request, "publish")
+    await checked_form(request)
+    publish(state(request), actor, client_address(request))
+    return RedirectResponse("/public", status_code=303)
+
+
+@router.get("/overview")
+def overview_page(request: Request) -> Response:
+    actor = need(request, "view_overview")
+    data = queries.overview(state(request).store, actor)
+    return render(request, "overview.html", data=data, charts=_charts(request, data))
+
+
+def _charts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """Chart specs (and their data tables) for the overview or a publication."""
+    by = data["by"]
+    targets = data.get("targets") or {}
+    trend = [
+        {
+            "year": r["year"],
+            "spend": _float(r["addressable_spend"]),
+            "local_spend": _float(r["local_spend"]),
+            "target_share": targets.get("local_share"),
+        }
+        for r in sorted(by["year"], key=lambda r: r["year"])
+        if not r.get("suppressed") and r["year"] is not None
+    ]
+    anchors = [
+        {
+            "anchor": r["anchor"],
+            "spend": _float(r["addressable_spend"]),
+            "local_share": r["local_share"],
+        }
+        for r in by["anchor"]
+        if not r.get("suppressed")
+    ]
+    categories = [
+        {
+            "category": r["category"],
+            "spend": _float(r["addressable_spend"]),
+            "local_share": r["local_share"],
+        }
+        for r in by["category"][:15]
+        if not r.get("suppressed")
+    ]
+    specs: dict[str, Any] = {
+        "trend": charts.trend_chart(trend) if trend else None,
+        "by_anchor": charts.bar_chart(
+            anchors, "anchor", "spend", "Addressable spend by anchor", share="local_share"
+        )
+        if anchors
+        else None,
+        "by_category": charts.bar_chart(
+            categories,
+            "category",
+            "spend",
+            "Addressable spend by category (top 15)",
+            share="local_share",
+        )
+        if categories
+        else None,
+    }
+    geojson = queries.neighbourhood_geojson(state(request).store)
+    if geojson is not None:
+        values = {
+            str(r["neighbourhood"]): _float(r["addressable_spend"]) or 0.0
+            for r in by["neighbourhood"]
+            if not r.get("suppressed") and r["addressable_spend"] is not None
+        }
+        specs["map"] = charts.neighbourhood_map(
+            geojson,
+            values,
+            code_field="name",
+            name_field="name",
+            priority_field="priority",
+            title="Addressable spend with suppliers in each neighbourhood",
+        )
+    tables = {k: charts.table_rows(v) for k, v in specs.items() if v is not None}
+    return {
+        "specs": {k: charts.spec_json(v) for k, v in specs.items() if v is not None},
+        "tables": tables,
+    }
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- an anchor: summary, lines, rejects --------------------------------------------------------
+
+
+def _anchor_name(request: Request, anchor_id: int) -> str:
+    names = {i: n for n, i in state(request).anchor_ids().items()}
+    if anchor_id not in names:
+        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
+    return names[anchor_id]
+
+
+@router.get("/anchors/{anchor_id}")
+def anchor_page(request: Request, anchor_id: int) -> Response:
+    need(request, "view_anchor", Resource(anchor_id))
+    name = _anchor_name(request, anchor_id)
+    summary = queries.anchor_summary(state(request).store, name)
+    return render(request, "anchor.html", summary=summary, anchor_id=anchor_id)
+
+
+def _line_args(request: Request) -> dict[str, Any]:
+    q = request.query_params
+    return {
+        "supplier": q.get("supplier") or None,
+        "supplier_id": q.get("supplier_id") or None,
+        "year": _int(q.get("year")),
+        "category": q.get("category") or None,
+        "sort": q.get("sort") or "paid_on",
+        "desc": q.get("desc", "1") != "0",
+        "page": _int(q.get("page"), 1) or 1,
+        "size": _int(q.get("size"), 50) or 50,
+    }
+
+
+def _lines_response(request: Request, actor: Actor, anchor_id: int | None, base: str) -> Response:
+    args = _line_args(request)
+    page = queries.spend_lines(state(request).store, actor, anchor_id=anchor_id, **args)
+    keep = {k: v for k, v in request.query_params.items() if k not in ("page", "sort", "desc")}
+
+    def link(**change: Any) -> str:
+        return base + "?" + urlencode({**keep, "sort": page.sort, "desc": int(page.desc), **change})
+
+    template = "_lines_table.html" if request.headers.get("hx-request") else "lines.html"
+    return render(
+        request, template, page=page, link=link, base=base, anchor_id=anchor_id, args=args
+    )
+
+
+@router.get("/anchors/{anchor_id}/lines")
+def anchor_lines(request: Request, anchor_id: int) -> Response:
+    actor = need(request, "view_lines", Resource(anchor_id))
+    _anchor_name(request, anchor_id)
+    return _lines_response(request, actor, anchor_id, f"/anchors/{anchor_id}/lines")
+
+
+@router.get("/lines")
+def all_lines(request: Request) -> Response:
+    actor = need(request, "view_lines")
+    return _lines_response(request, actor, None, "/lines")
+
+
+@router.get("/anchors/{anchor_id}/lines.csv")
+def anchor_lines_csv(request: Request, anchor_id: int) -> Response:
+    actor = need(request, "view_lines", Resource(anchor_id))
+    name = _anchor_name(request, anchor_id)
+    table = queries.export_lines(state(request).store, actor, anchor_id)
+    record(
+        state(request).db,
+        actor,
+        "export_lines",
+        name,
+        {"rows": table.num_rows},
+        client_address(request),
+    )
+    return StreamingResponse(
+        _csv_chunks(table),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="spend-lines-{anchor_id}.csv"'},
+    )
+
+
+def _csv_chunks(table: Any) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.column_names)
+    for batch in table.to_batches(10_000):
+        for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+            writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+@router.get("/anchors/{anchor_id}/rejects")
+def anchor_rejects(request: Request, anchor_id: int) -> Response:
+    actor = need(request, "view_rejects", Resource(anchor_id))
+    name = _anchor_name(request, anchor_id)
+    page = queries.rejected_rows(
+        state(request).store,
+        actor,
+        anchor_id=anchor_id,
+        page=_int(request.query_params.get("page"), 1) or 1,
+    )
+    return render(request, "rejects.html", page=page, anchor_id=anchor_id, anchor_name=name)
+
+
+# --- upload -------------------------------------------------------------------------------------
+
+
+def _upload_anchors(request: Request, actor: Actor) -> list[dict[str, Any]]:
+    return [
+        a
+        for a in queries.anchors(state(request).store)
+        if allowed(actor, "upload", Resource(a["anchor_id"]))
+    ]
+
+
+@router.get("/upload")
+def upload_page(request: Request) -> Response:
+    actor = actor_of(request)
+    choices = _upload_anchors(request, actor)
+    if not choices:
+        need(request, "upload", Resource(actor.anchor_id))
+    return render(
+        request,
+        "upload.html",
+        choices=choices,
+        max_mb=state(request).store.settings["web.max_upload_mb"],
+    )
+
+
+@router.post("/upload")
+async def upload_submit(request: Request) -> Response:
+    actor = actor_of(request)
+    if not actor.logged_in:
+        need(request, "upload")
+    st = state(request)
+    _refuse_oversized(request, st)
+    form = await checked_form(request)
+    anchor_id = _int(form.get("anchor_id"))
+    need(request, "upload", Resource(anchor_id))
+    if anchor_id is None:
+        raise HTTPException(400, "Choose the anchor this file belongs to.")
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "read"):
+        raise HTTPException(400, "Choose a file to upload.")
+    name = _anchor_name(request, anchor_id)
+    try:
+        upload_id = start_upload(
+            st, actor, name, upload.file, upload.filename, client_address(request)
+        )
+    except UploadRefused as exc:
+        choices = _upload_anchors(request, actor)
+        return render(
+            request,
+            "upload.html",
+            code=exc.status,
+            choices=choices,
+            error=str(exc),
+            max_mb=st.store.settings["web.max_upload_mb"],
+        )
+    return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
+
+
+def _refuse_oversized(request: Request, st: AppState) -> None:
+    """Refuse by Content-Length before reading a byte, when the client says how big it is."""
+    limit = int(st.store.settings["web.max_upload_mb"]) * 1024 * 1024
+    length = _int(request.headers.get("content-length"))
+    if length is not None and length > limit + 64 * 1024:
+        raise HTTPException(
+            413,
+            f"The file is larger than the {st.store.settings['web.max_upload_mb']} MB the "
+            "dashboard accepts. Split it, or load it with `anchorkit ingest` on the server.",
+        )
+
+
+def _upload_for(request: Request, upload_id: int) -> Upload:
+    with state(request).db() as s:
+        upload = s.get(Upload, upload_id)
+    if upload is None:
+        raise HTTPException(404, f"There is no upload number {upload_id}.")
+    anchor_id = state(request).anchor_ids().get(upload.anchor_name)
+    need(request, "view_uploads", Resource(anchor_id))
+    return upload
+
+
+@router.get("/uploads/{upload_id}")
+def upload_report(request: Request, upload_id: int) -> Response:
+    upload = _upload_for(request, upload_id)
+    report = upload.report or {}
+    from anchorkit.ingest.load import FileResult
+
+    result = FileResult(**report["result"]) if report.get("result") else None
+    choices = mapping_choices(result) if result and upload.status == "previewed" else []
+    return render(request, "upload_report.html", upload=upload, report=report, choices=choices)
+
+
+@router.post("/uploads/{upload_id}/confirm")
+async def upload_confirm(request: Request, upload_id: int) -> Response:
+    upload = _upload_for(request, upload_id)
+    actor = need(request, "upload", Resource(state(request).anchor_ids().get(upload.anchor_name)))
+    form = await checked_form(request)
+    try:
+        confirm_upload(state(request), actor, upload, form, client_address(request))
+    except UploadRefused as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
+
+
+# --- suppliers ----------------------------------------------------------------------------------
+
+
+@router.get("/suppliers")
+def suppliers_page(request: Request) -> Response:
+    need(request, "view_suppliers")
+    q = request.query_params
+    page = queries.supplier_directory(
+        state(request).store,
+        q=q.get("q") or None,
+        tag=q.get("tag") or None,
+        page=_int(q.get("page"), 1) or 1,
+    )
+    keep = {k: v for k, v in q.items() if k != "page"}
+
+    def link(**change: Any) -> str:
+        return "/suppliers?" + urlencode({**keep, **change})
+
+    template = "_suppliers_table.html" if request.headers.get("hx-request") else "suppliers.html"
+    return render(
+        request, template, page=page, link=link, tags=queries.supplier_tags(state(request).store)
+    )
+
+
+@router.get("/suppliers/{supplier_id}")
+def supplier_page(request: Request, supplier_id: str) -> Response:
+    actor = need(request, "view_supplier", Resource(supplier_id=supplier_id))
+    supplier = queries.supplier_detail(state(request).store, actor, supplier_id)
+    if supplier is None:
+        raise HTTPException(404, f"There is no supplier {supplier_id}.")
+    return render(request, "supplier.html", supplier=supplier)
+
+
+# --- review queue -------------------------------------------------------------------------------
+
+
+@router.get("/review")
+def review_page(request: Request) -> Response:
+    need(request, "view_review")
+    items = queries.review_queue(state(request).store)
+    return render(request, "review.html", items=items, message=request.query_params.get("done"))
+
+
+@router.post("/review/{item_id}")
+async def review_decide(request: Request, item_id: str) -> Response:
+    actor = need(request, "decide_review")
+    form = await checked_form(request)
+    decision = {"accept": "match", "reject": "non_match"}.get(str(form.get("decision")))
+    if decision is None:
+        raise HTTPException(400, "A decision is accept or reject.")
+    st = state(request)
+    with st.store.writer() as ws:
+        key = decide(
+            ws, item_id, decision, by=f"person:{actor.email}", note=form.get("note") or None
+        )
+    record(
+        st.db,
+        actor,
+        "review_decision",
+        key,
+        {"decision": decision, "item": item_id},
+        client_address(request),
+    )
+    if request.headers.get("hx-request"):
+        return HTMLResponse(
+            f'<tr class="decided"><td colspan="5">Recorded: {decision.replace("_", "-")}. It applies at the next <code>anchorkit resolve</code>.</td></tr>'
+        )
+    return RedirectResponse(f"/review?done={decision}", status_code=303)
+
+
+@router.post("/review/merge")
+async def review_merge(request: Request) -> Response:
+    actor = need(request, "decide_review")
+    form = await checked_form(request)
+    st = state(request)
+    first, second = str(form.get("first") or ""), str(form.get("second") or "")
+    with st.store.writer() as ws:
+        key = merge(ws, first, second, by=f"person:{actor.email}")
+    record(
+        st.db,
+        actor,
+        "review_merge",
+        key,
+        {"first": first, "second": second},
+        client_address(request),
+    )
+    return RedirectResponse("/review?done=merge", status_code=303)
+
+
+@router.post("/review/split")
+async def review_split(request: Request) -> Response:
+    actor = need(request, "decide_review")
+    form = await checked_form(request)
+    st = state(request)
+    supplier_id, name = str(form.get("supplier_id") or ""), str(form.get("name") or "")
+    with st.store.writer() as ws:
+        n = split(ws, supplier_id, name, by=f"person:{actor.email}")
+    record(
+        st.db,
+        actor,
+        "review_split",
+        supplier_id,
+        {"name": name, "pairs": n},
+        client_address(request),
+    )
+    return RedirectResponse("/review?done=split", status_code=303)
+
+
+# --- audit --------------------------------------------------------------------------------------
+
+
+@router.get("/audit")
+def audit_page(request: Request) -> Response:
+    need(request, "view_audit")
+    with state(request).db() as s:
+        events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.event_id.desc()).limit(200)))
+    return render(request, "audit.html", events=events)
+
+
+__all__ = ["router", "PUBLIC", "AnchorkitError", "ReviewError", "Publication"]

@@ -1,0 +1,503 @@
+"""What the dashboard and the API show, as plain data — one set of queries for both.
+
+Every function takes the actor and applies :mod:`anchorkit.web.authz` itself: spend lines and
+rejected rows through :func:`line_scope`, aggregates of other anchors through :func:`suppress`.
+Network figures come from :func:`anchorkit.analytics.indicators.compute_indicators`, the same
+function the CLI and reports use, so a number on a page equals ``anchorkit indicators``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import shapely  # type: ignore[import-untyped]
+
+from anchorkit.analytics.indicators import compute_indicators
+from anchorkit.place.network import regions
+from anchorkit.resolve.review import list_items
+from anchorkit.web.accounts import Actor
+from anchorkit.web.authz import line_scope, rule_from, sees_all_lines, suppress
+from anchorkit.web.store import Store
+from anchorkit.workspace import Workspace
+
+PAGE_SIZES = (25, 50, 100, 200)
+HEADLINE = (
+    "total_spend",
+    "addressable_spend",
+    "local_share",
+    "impact_share",
+    "priority_area_share",
+    "unknown_location_share",
+    "lines",
+    "suppliers",
+)
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    size: int
+    sort: str
+    desc: bool
+    filters: dict[str, Any] = field(default_factory=dict)
+    sum_amount: Decimal | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rows": [_jsonable(r) for r in self.rows],
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "size": self.size,
+            "sort": self.sort,
+            "desc": self.desc,
+            "filters": self.filters,
+            "sum_amount": None if self.sum_amount is None else str(self.sum_amount),
+        }
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, Decimal):
+            out[k] = str(v)
+        elif hasattr(v, "isoformat"):
+            out[k] = v.isoformat()
+        elif isinstance(v, dict):
+            out[k] = _jsonable(v)
+        elif isinstance(v, list):
+            out[k] = [_jsonable(x) if isinstance(x, dict) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _jsonable(value)
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+# --- the network overview ----------------------------------------------------------------------
+
+
+def _network_figures(ws: Workspace) -> dict[str, Any]:
+    """Everything the overview needs, for the whole network (before any scoping)."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    network: dict[str, Any] = {}
+    for dimension in ("year", "anchor", "category", "neighbourhood"):
+        result = compute_indicators(ws, by=dimension)
+        network = result.network
+        by[dimension] = result.rows
+    ids = dict(ws.engine.query("anchor_ids", "SELECT name, anchor_id FROM anchor"))
+    for row in by["anchor"]:
+        row["anchor_id"] = ids.get(row["anchor"])
+    return {"network": network, "by": by}
+
+
+def overview(store: Store, actor: Actor) -> dict[str, Any]:
+    """Headline indicators vs targets, trend by year, spend by anchor / category / neighbourhood.
+
+    Backbone users see every cell; an anchor user sees its own anchor's row in full and every
+    other cell only if the small-cell rule lets it through.
+    """
+    figures = store.cached(("network_figures",), lambda: _network_figures(store.reader()))
+    rule = rule_from(store.settings)
+    full = sees_all_lines(actor)
+    network = suppress([dict(figures["network"])], rule, keep=(), exempt=full)[0]
+    by: dict[str, list[dict[str, Any]]] = {}
+    for dimension, rows in figures["by"].items():
+        if dimension == "anchor" and not full:
+            by[dimension] = [
+                suppress(
+                    [r],
+                    rule,
+                    keep=("anchor", "anchor_id"),
+                    exempt=actor.anchor_id is not None and r["anchor_id"] == actor.anchor_id,
+                )[0]
+                for r in rows
+            ]
+        else:
+            by[dimension] = suppress(rows, rule, keep=(dimension,), exempt=full)
+    targets = {
+        "local_share": float(store.settings["targets.local_share"]) or None,
+        "impact_share": float(store.settings["targets.impact_share"]) or None,
+    }
+    return {"network": network, "by": by, "targets": targets}
+
+
+def neighbourhood_geojson(store: Store) -> dict[str, Any] | None:
+    """The finest layer of the workspace's first region pack, for the map (None: no region)."""
+
+    def build() -> dict[str, Any] | None:
+        packs = regions(store.workspace)
+        if not packs:
+            return None
+        region = packs[0]
+        finest = region.layers[-1]
+        features = []
+        for f in region.features:
+            if f.layer != finest:
+                continue
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "code": f.code,
+                        "name": f.name,
+                        "priority": bool(f.priority),
+                        "classification": f.classification,
+                    },
+                    "geometry": json.loads(shapely.to_geojson(f.geometry)),
+                }
+            )
+        return {"type": "FeatureCollection", "features": features, "title": region.title}
+
+    return store.cached(("neighbourhood_geojson",), build)
+
+
+# --- one anchor ---------------------------------------------------------------------------------
+
+
+def anchor_summary(store: Store, anchor_name: str) -> dict[str, Any]:
+    """An anchor's own indicators, top suppliers and data quality (callers check access)."""
+
+    def build() -> dict[str, Any]:
+        ws = store.reader()
+        anchor = ws.anchor(anchor_name)
+        result = compute_indicators(ws, anchor=anchor_name, by="year")
+        (quality,) = ws.engine.query(
+            "anchor_data_quality",
+            """
+            SELECT count(*) AS files, coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
+                   coalesce(sum(rows_rejected), 0), max(uploaded_at)
+            FROM source_file WHERE anchor_id = ?
+            """,
+            [anchor.anchor_id],
+        )
+        (lines,) = ws.engine.query(
+            "anchor_line_quality",
+            """
+            SELECT count(*) FILTER (WHERE supplier_id IS NULL),
+                   count(*) FILTER (WHERE nullif(trim(supplier_postcode), '') IS NULL),
+                   count(*) FILTER (WHERE category IS NULL AND raw_category IS NULL)
+            FROM spend_line WHERE anchor_id = ?
+            """,
+            [anchor.anchor_id],
+        )
+        files, read, loaded, rejected, last = quality
+        return {
+            "anchor": {"anchor_id": anchor.anchor_id, "name": anchor.name, "kind": anchor.kind},
+            "network": result.network,
+            "by_year": result.rows,
+            "quality": {
+                "files": files,
+                "rows_read": int(read),
+                "rows_loaded": int(loaded),
+                "rows_rejected": int(rejected),
+                "rejected_share": (int(rejected) / int(read)) if read else None,
+                "last_upload": last,
+                "lines_without_supplier_id": lines[0],
+                "lines_without_postcode": lines[1],
+                "lines_without_category": lines[2],
+            },
+        }
+
+    return store.cached(("anchor_summary", anchor_name), build)
+
+
+def anchors(store: Store) -> list[dict[str, Any]]:
+    rows = store.reader().engine.query(
+        "anchor_list", "SELECT anchor_id, name, kind FROM anchor ORDER BY name"
+    )
+    return [{"anchor_id": i, "name": n, "kind": k} for i, n, k in rows]
+
+
+# --- spend lines: server-side filter, sort and page ---------------------------------------------
+
+LINE_SORTS = {
+    "paid_on": "l.paid_on",
+    "amount": "l.amount",
+    "supplier": "l.supplier_name",
+    "anchor": "l.anchor_id",
+    "category": "coalesce(l.category, l.raw_category)",
+}
+
+
+def spend_lines(
+    store: Store,
+    actor: Actor,
+    *,
+    anchor_id: int | None = None,
+    supplier: str | None = None,
+    supplier_id: str | None = None,
+    year: int | None = None,
+    category: str | None = None,
+    sort: str = "paid_on",
+    desc: bool = True,
+    page: int = 1,
+    size: int = 50,
+    limit_total: int | None = None,
+) -> Page:
+    """One page of the spend lines ``actor`` may read, filtered and sorted in the database."""
+    ws = store.reader()
+    scope, params = line_scope(actor, "l")
+    where = [scope]
+    filters: dict[str, Any] = {}
+    if anchor_id is not None:
+        where.append("l.anchor_id = ?")
+        params.append(anchor_id)
+        filters["anchor_id"] = anchor_id
+    if supplier:
+        where.append("l.supplier_name ILIKE ?")
+        params.append(f"%{supplier}%")
+        filters["supplier"] = supplier
+    if supplier_id:
+        where.append("l.supplier_id = ?")
+        params.append(supplier_id)
+        filters["supplier_id"] = supplier_id
+    if year is not None:
+        where.append("l.fiscal_year = ?")
+        params.append(year)
+        filters["year"] = year
+    if category:
+        where.append("(l.category = ? OR l.raw_category = ?)")
+        params.extend([category, category])
+        filters["category"] = category
+    sort = sort if sort in LINE_SORTS else "paid_on"
+    size = size if size in PAGE_SIZES else 50
+    page = max(1, page)
+    predicate = " AND ".join(where)
+    count_key = ("line_count", predicate, tuple(params))
+    total, amount = store.cached(
+        count_key,
+        lambda: ws.engine.query_one(
+            "spend_line_count",
+            f"SELECT count(*), sum(l.amount) FROM spend_line l WHERE {predicate}",
+            params,
+        ),
+    )
+    order = f"{LINE_SORTS[sort]} {'DESC' if desc else 'ASC'}, l.line_id"
+    rows = ws.engine.query(
+        "spend_line_page",
+        f"""
+        SELECT l.line_id, a.name, l.paid_on, l.fiscal_year, l.supplier_name, l.supplier_id,
+               l.amount, l.currency, l.description, l.raw_category, l.category, f.name,
+               l.sheet, l.source_row
+        FROM (SELECT * FROM spend_line l WHERE {predicate} ORDER BY {order}
+              LIMIT {size} OFFSET {(page - 1) * size}) l
+        JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+        ORDER BY {order}
+        """,
+        params,
+    )
+    names = (
+        "line_id anchor paid_on fiscal_year supplier_name supplier_id amount currency "
+        "description raw_category category file sheet source_row"
+    ).split()
+    return Page(
+        rows=[dict(zip(names, r, strict=True)) for r in rows],
+        total=int(total),
+        page=page,
+        size=size,
+        sort=sort,
+        desc=desc,
+        filters=filters,
+        sum_amount=amount,
+    )
+
+
+def export_lines(store: Store, actor: Actor, anchor_id: int | None) -> Any:
+    """Every line the actor may read (optionally one anchor's), as an Arrow table for CSV."""
+    scope, params = line_scope(actor, "l")
+    where = scope
+    if anchor_id is not None:
+        where += " AND l.anchor_id = ?"
+        params.append(anchor_id)
+    return store.reader().engine.query_arrow(
+        "spend_line_export",
+        f"""
+        SELECT l.line_id, a.name AS anchor, l.paid_on, l.fiscal_year, l.supplier_name,
+               l.supplier_id, l.amount, l.currency, l.description, l.raw_category, l.category,
+               f.name AS file, l.sheet, l.source_row
+        FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+        WHERE {where} ORDER BY l.line_id
+        """,
+        params,
+    )
+
+
+# --- rejected rows ------------------------------------------------------------------------------
+
+
+def rejected_rows(
+    store: Store, actor: Actor, *, anchor_id: int | None = None, page: int = 1, size: int = 50
+) -> Page:
+    ws = store.reader()
+    scope, params = line_scope(actor, "r")
+    where = [scope]
+    if anchor_id is not None:
+        where.append("r.anchor_id = ?")
+        params.append(anchor_id)
+    predicate = " AND ".join(where)
+    size = size if size in PAGE_SIZES else 50
+    page = max(1, page)
+    (total,) = ws.engine.query_one(
+        "rejected_count", f"SELECT count(*) FROM rejected_row r WHERE {predicate}", params
+    )
+    rows = ws.engine.query(
+        "rejected_page",
+        f"""
+        SELECT a.name, f.name, r.sheet, r.source_row, r.reasons, r.raw_cells, f.uploaded_at
+        FROM rejected_row r JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+        WHERE {predicate}
+        ORDER BY f.uploaded_at DESC, f.name, r.sheet, r.source_row
+        LIMIT {size} OFFSET {(page - 1) * size}
+        """,
+        params,
+    )
+    out = [
+        {
+            "anchor": a,
+            "file": f,
+            "sheet": s,
+            "source_row": n,
+            "reasons": list(reasons),
+            "cells": json.loads(cells) if isinstance(cells, str) else cells,
+        }
+        for a, f, s, n, reasons, cells, _at in rows
+    ]
+    filters = {"anchor_id": anchor_id} if anchor_id is not None else {}
+    return Page(out, int(total), page, size, "file", True, filters)
+
+
+# --- suppliers ----------------------------------------------------------------------------------
+
+
+def supplier_directory(
+    store: Store, *, q: str | None = None, tag: str | None = None, page: int = 1, size: int = 50
+) -> Page:
+    """Suppliers with their place and current tags; no spend (that is per-anchor data)."""
+    ws = store.reader()
+    where, params = ["TRUE"], list[Any]()
+    if q:
+        where.append("(s.name ILIKE ? OR s.supplier_id = ?)")
+        params.extend([f"%{q}%", q.strip()])
+    if tag:
+        where.append("s.supplier_id IN (SELECT supplier_id FROM supplier_tag WHERE tag = ?)")
+        params.append(tag)
+    predicate = " AND ".join(where)
+    size = size if size in PAGE_SIZES else 50
+    page = max(1, page)
+    (total,) = ws.engine.query_one(
+        "supplier_count", f"SELECT count(*) FROM supplier s WHERE {predicate}", params
+    )
+    rows = ws.engine.query(
+        "supplier_page",
+        f"""
+        SELECT s.supplier_id, s.name, s.postcode, s.local_area, s.neighbourhood, s.priority_area,
+               (SELECT list(DISTINCT t.tag ORDER BY t.tag) FROM supplier_tag t
+                WHERE t.supplier_id = s.supplier_id) AS tags
+        FROM supplier s WHERE {predicate}
+        ORDER BY s.name, s.supplier_id LIMIT {size} OFFSET {(page - 1) * size}
+        """,
+        params,
+    )
+    names = "supplier_id name postcode local_area neighbourhood priority_area tags".split()
+    out = [dict(zip(names, r, strict=True)) for r in rows]
+    for row in out:
+        row["tags"] = list(row["tags"] or [])
+    filters = {k: v for k, v in (("q", q), ("tag", tag)) if v}
+    return Page(out, int(total), page, size, "name", False, filters)
+
+
+def supplier_tags(store: Store) -> list[str]:
+    rows = store.reader().engine.query(
+        "tag_names", "SELECT DISTINCT tag FROM supplier_tag ORDER BY tag"
+    )
+    return [t for (t,) in rows]
+
+
+def supplier_detail(store: Store, actor: Actor, supplier_id: str) -> dict[str, Any] | None:
+    """One supplier: place, tags with sources and expiry, spellings and spend the actor may see."""
+    ws = store.reader()
+    found = ws.engine.query(
+        "supplier_row",
+        "SELECT supplier_id, name, postcode, local_area, neighbourhood, priority_area, "
+        "place_precision, place_reason, registry_ids FROM supplier WHERE supplier_id = ?",
+        [supplier_id],
+    )
+    if not found:
+        return None
+    names = (
+        "supplier_id name postcode local_area neighbourhood priority_area place_precision "
+        "place_reason registry_ids"
+    ).split()
+    supplier = dict(zip(names, found[0], strict=True))
+    if isinstance(supplier["registry_ids"], str):
+        supplier["registry_ids"] = json.loads(supplier["registry_ids"])
+    grace = int(ws.settings["tags.grace_days"])
+    tags = ws.engine.query(
+        "supplier_tag_rows",
+        f"""
+        SELECT tag, source, registry_id, valid_from, valid_to,
+               valid_to IS NOT NULL AND valid_to + INTERVAL {grace} DAY < current_date AS expired
+        FROM supplier_tag WHERE supplier_id = ? ORDER BY tag, source
+        """,
+        [supplier_id],
+    )
+    supplier["tags"] = [
+        dict(
+            zip(
+                ("tag", "source", "registry_id", "valid_from", "valid_to", "expired"),
+                t,
+                strict=True,
+            )
+        )
+        for t in tags
+    ]
+    scope, params = line_scope(actor, "al")
+    aliases = ws.engine.query(
+        "supplier_aliases",
+        f"""
+        SELECT DISTINCT al.raw_name, al.postcode, a.name, al.registry, al.decided_by
+        FROM supplier_alias al LEFT JOIN anchor a USING (anchor_id)
+        WHERE al.supplier_id = ? AND (al.registry IS NOT NULL OR {scope})
+        ORDER BY al.raw_name
+        """,
+        [supplier_id, *params],
+    )
+    supplier["aliases"] = [
+        dict(zip(("raw_name", "postcode", "anchor", "registry", "decided_by"), a, strict=True))
+        for a in aliases
+    ]
+    scope, params = line_scope(actor, "l")
+    spend = ws.engine.query(
+        "supplier_spend",
+        f"""
+        SELECT l.fiscal_year, sum(l.amount), count(*)
+        FROM spend_line l WHERE l.supplier_id = ? AND {scope}
+        GROUP BY l.fiscal_year ORDER BY l.fiscal_year
+        """,
+        [supplier_id, *params],
+    )
+    supplier["spend_by_year"] = [{"year": y, "spend": s, "lines": n} for y, s, n in spend]
+    return supplier
+
+
+# --- review queue -------------------------------------------------------------------------------
+
+
+def review_queue(store: Store, *, limit: int = 50) -> list[dict[str, Any]]:
+    return [item.to_json() for item in list_items(store.reader(), limit=limit)]

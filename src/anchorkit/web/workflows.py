@@ -1,0 +1,139 @@
+"""The dashboard's write paths — upload, confirm, publish — shared by pages and the API.
+
+Each holds the store's one writer for its duration and writes an audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from anchorkit.errors import AnchorkitError
+from anchorkit.ingest.load import FileResult
+from anchorkit.web import queries
+from anchorkit.web.accounts import Actor, record
+from anchorkit.web.appdb import Publication, Upload
+from anchorkit.web.uploads import (
+    UPLOAD_DIR,
+    UploadRefused,
+    load,
+    mapping_from_form,
+    preview,
+    receive,
+)
+
+PUBLISHER = Actor(email="(publication)", role="public")
+
+
+def start_upload(
+    st: Any, actor: Actor, anchor_name: str, source: BinaryIO, filename: str | None, client: str
+) -> int:
+    """Receive the file, preview its ingest, keep the report; returns the upload's number."""
+    max_mb = int(st.store.settings["web.max_upload_mb"])
+    with st.db() as s, s.begin():
+        upload = Upload(
+            user_email=actor.email,
+            anchor_name=anchor_name,
+            original_name=str(filename or "")[:400],
+            stored_path="",
+            size_bytes=0,
+            status="receiving",
+        )
+        s.add(upload)
+        s.flush()
+        upload_id = upload.upload_id
+    folder = st.store.workspace.root / UPLOAD_DIR
+    try:
+        path, size = receive(source, filename, folder, upload_id, max_mb)
+    except UploadRefused as exc:
+        with st.db() as s, s.begin():
+            s.delete(s.get(Upload, upload_id))
+        record(st.db, actor, "upload_refused", filename, {"reason": str(exc)}, client)
+        raise
+    report: dict[str, Any]
+    try:
+        with st.store.writer() as ws:
+            report = preview(ws, path, anchor_name, None).to_json()
+        status = "previewed"
+    except AnchorkitError as exc:
+        report, status = {"error": str(exc)}, "failed"
+    with st.db() as s, s.begin():
+        row = s.get(Upload, upload_id)
+        row.stored_path, row.size_bytes, row.status, row.report = str(path), size, status, report
+    record(
+        st.db,
+        actor,
+        "upload",
+        f"{anchor_name}: {filename}",
+        {"upload_id": upload_id, "status": status, "bytes": size},
+        client,
+    )
+    return upload_id
+
+
+def confirm_upload(
+    st: Any, actor: Actor, upload: Upload, form: dict[str, Any], client: str
+) -> None:
+    """Load the previewed file with the mapping the user confirmed (or corrected)."""
+    if upload.status != "previewed":
+        raise UploadRefused(
+            f"Upload {upload.upload_id} is {upload.status}; nothing to confirm.", 409
+        )
+    result = FileResult(**upload.report["result"])
+    mapping = (
+        mapping_from_form(result, {k: str(v) for k, v in form.items()}) if result.columns else None
+    )
+    from pathlib import Path
+
+    try:
+        with st.store.writer() as ws:
+            loaded = load(ws, Path(upload.stored_path), upload.anchor_name, mapping, actor.email)
+        report, status = {**upload.report, "loaded": loaded.to_json()}, "loaded"
+    except AnchorkitError as exc:
+        report, status = {**upload.report, "error": str(exc)}, "failed"
+    with st.db() as s, s.begin():
+        row = s.get(Upload, upload.upload_id)
+        row.status, row.report = status, report
+    record(
+        st.db,
+        actor,
+        "upload_confirmed",
+        f"{upload.anchor_name}: {upload.original_name}",
+        {
+            "upload_id": upload.upload_id,
+            "status": status,
+            "mapping": mapping.to_json() if mapping else None,
+        },
+        client,
+    )
+
+
+def publish(st: Any, actor: Actor, client: str) -> int:
+    """Freeze today's network indicators, with every small cell suppressed, for the public page."""
+    data = queries.overview(st.store, PUBLISHER)
+    snapshot = queries.jsonable(
+        {"network": data["network"], "by": data["by"], "targets": data["targets"]}
+    )
+    with st.db() as s, s.begin():
+        publication = Publication(by=actor.email, indicators=snapshot)
+        s.add(publication)
+        s.flush()
+        number = publication.publication_id
+    record(st.db, actor, "publish", f"publication {number}", {}, client)
+    return number
+
+
+def latest_publication(db: Any) -> dict[str, Any] | None:
+    with db() as s:
+        found = s.scalars(
+            select(Publication).order_by(Publication.publication_id.desc()).limit(1)
+        ).first()
+    if found is None:
+        return None
+    return {
+        "publication_id": found.publication_id,
+        "at": found.at,
+        "by": found.by,
+        "indicators": found.indicators,
+    }
