@@ -64,7 +64,7 @@ class _SyncClient(httpx.Client):
 
 def login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
     page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    token = re.search(r'action="/login".*?name="csrf_token" value="([^"]+)"', page.text, re.S)
     assert token, page.text
     response = client.post(
         "/login",

@@ -393,7 +393,13 @@ async def upload_submit(request: Request) -> Response:
         need(request, "upload")
     st = state(request)
     _refuse_oversized(request, st)
-    form = await checked_form(request)
+    async with request.form() as posted:  # closes the spooled upload whatever happens
+        return _upload_posted(request, st, actor, dict(posted))
+
+
+def _upload_posted(request: Request, st: AppState, actor: Actor, form: dict[str, Any]) -> Response:
+    if not csrf_ok(actor, str(form.get(CSRF_FIELD) or "")):
+        raise HTTPException(403, "This form has expired (CSRF check failed). Reload the page.")
     anchor_id = _int(form.get("anchor_id"))
     need(request, "upload", Resource(anchor_id))
     if anchor_id is None:
