@@ -117,13 +117,16 @@ def log_in(
             .where(LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
             .where((LoginAttempt.email == email) | (LoginAttempt.client == client))
         )
-        if (failures or 0) >= max_attempts:
+        paused = (failures or 0) >= max_attempts
+        if paused:
             audit(s, email, "login_paused", None, {}, client)
-            raise LoginRefused(
-                "Too many failed logins for this account or address. Wait 15 minutes and try "
-                "again, or ask your backbone admin to reset your password.",
-                paused=True,
-            )
+    if paused:  # raised after the commit: the attempt is on record
+        raise LoginRefused(
+            "Too many failed logins for this account or address. Wait 15 minutes and try "
+            "again, or ask your backbone admin to reset your password.",
+            paused=True,
+        )
+    with db() as s, s.begin():
         user = s.scalar(select(User).where(User.email == email, User.disabled.is_(False)))
         ok = False
         if user is not None:
@@ -135,8 +138,9 @@ def log_in(
             _hasher.hash(password)  # the same work either way: timing does not reveal accounts
         s.add(LoginAttempt(email=email, client=client, succeeded=ok))
         audit(s, email, "login" if ok else "login_failed", None, {}, client)
-        if not ok or user is None:
-            raise LoginRefused("Wrong email or password.")
+    if not ok or user is None:
+        raise LoginRefused("Wrong email or password.")
+    with db() as s, s.begin():
         session = LoginSession(
             session_id=secrets.token_urlsafe(32),
             user_id=user.user_id,
