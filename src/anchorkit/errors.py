@@ -17,6 +17,7 @@ print one clear line instead of a traceback.
     ├── ResolveError            supplier resolution cannot run
     │   └── ReviewError         a review decision refers to nothing, or contradicts itself
     ├── AccountError            a dashboard account cannot be created or used
+    ├── CategoryError           a category code, taxonomy or rules file cannot be used
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -54,6 +55,11 @@ class NoDataError(IngestError):
 class MappingError(IngestError):
     """The columns anchorkit needs (supplier, amount, date) cannot be found in the file."""
 
+    #: the file's headers and what was recognised, when known: the dashboard offers them as a
+    #: form to map the missing columns by hand
+    headers: list[str] | None = None
+    recognised: dict[str, int] | None = None
+
 
 class RegionError(AnchorkitError):
     """A region pack or boundary file cannot be used (the message says what to fix)."""
@@ -71,6 +77,10 @@ class AccountError(AnchorkitError):
     """A dashboard account: unknown role, an anchor user without an anchor, a duplicate email."""
 
 
+class CategoryError(AnchorkitError):
+    """A category code, taxonomy folder or rules file cannot be used (the message says what to fix)."""
+
+
 class EngineError(AnchorkitError):
     """The data store failed underneath anchorkit (locked by another process, disk full, corrupt)."""
 
@@ -79,6 +89,7 @@ __all__ = [
     "AccountError",
     "AnchorError",
     "AnchorkitError",
+    "CategoryError",
     "EngineError",
     "IngestError",
     "MappingError",

@@ -191,12 +191,14 @@ def require(mapping: ColumnMapping, where: str) -> None:
         for h in mapping.headers
         if h and (hint := did_you_mean(h)) and LABELS[c] in hint
     ]
-    raise MappingError(
+    error = MappingError(
         f"{where}: cannot find the {' and '.join(LABELS[c] for c in missing)} column. "
         f"Columns found: {found}. "
         + (" ".join(hints) + ". " if hints else "")
         + "Name the columns in a mapping file and pass it with --mapping (see docs/ingest.md)."
     )
+    error.headers, error.recognised = list(mapping.headers), dict(mapping.columns)
+    raise error
 
 
 # --- user mapping files -----------------------------------------------------------------------

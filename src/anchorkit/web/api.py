@@ -89,7 +89,7 @@ def spend_lines(
     sort: Literal["paid_on", "amount", "supplier", "anchor", "category"] = "paid_on",
     desc: bool = True,
     page: int = Query(1, ge=1),
-    size: Literal[25, 50, 100, 200] = 50,
+    size: int = Query(50, ge=1, le=200),
 ) -> Any:
     actor = actor_of(request)
     if anchor_id is None:

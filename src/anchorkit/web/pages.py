@@ -454,7 +454,11 @@ def upload_report(request: Request, upload_id: int) -> Response:
     from anchorkit.ingest.load import FileResult
 
     result = FileResult(**report["result"]) if report.get("result") else None
-    choices = mapping_choices(result) if result and upload.status == "previewed" else []
+    choices = (
+        mapping_choices(result)
+        if result and upload.status in ("previewed", "needs_mapping")
+        else []
+    )
     return render(request, "upload_report.html", upload=upload, report=report, choices=choices)
 
 

@@ -5,12 +5,14 @@ Each holds the store's one writer for its duration and writes an audit event.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from anchorkit.errors import AnchorkitError
+from anchorkit.errors import AnchorkitError, MappingError
 from anchorkit.ingest.load import FileResult
+from anchorkit.ingest.mapping import UserMapping
 from anchorkit.web import queries
 from anchorkit.web.accounts import Actor, record
 from anchorkit.web.appdb import Publication, Upload
@@ -51,13 +53,7 @@ def start_upload(
             s.delete(s.get(Upload, upload_id))
         record(st.db, actor, "upload_refused", filename, {"reason": str(exc)}, client)
         raise
-    report: dict[str, Any]
-    try:
-        with st.store.writer() as ws:
-            report = preview(ws, path, anchor_name, None).to_json()
-        status = "previewed"
-    except AnchorkitError as exc:
-        report, status = {"error": str(exc)}, "failed"
+    report, status = _preview(st, path, anchor_name, None)
     with st.db() as s, s.begin():
         row = s.get(Upload, upload_id)
         row.stored_path, row.size_bytes, row.status, row.report = str(path), size, status, report
@@ -72,11 +68,33 @@ def start_upload(
     return upload_id
 
 
+def _preview(
+    st: Any, path: Path, anchor_name: str, mapping: UserMapping | None
+) -> tuple[dict[str, Any], str]:
+    """The preview's report and the upload's status: previewed, needs_mapping or failed."""
+    try:
+        with st.store.writer() as ws:
+            report = preview(ws, path, anchor_name, mapping).to_json()
+        if mapping is not None:
+            report["mapping"] = mapping.to_json()
+        return report, "previewed"
+    except MappingError as exc:
+        if not exc.headers:
+            return {"error": str(exc)}, "failed"
+        # not every column was recognised: offer the file's headers to map by hand
+        columns = [{"headers": exc.headers, "positions": exc.recognised or {}}]
+        result = FileResult(file=path.name, columns=columns).to_json()
+        return {"error": str(exc), "result": result}, "needs_mapping"
+    except AnchorkitError as exc:
+        return {"error": str(exc)}, "failed"
+
+
 def confirm_upload(
     st: Any, actor: Actor, upload: Upload, form: dict[str, Any], client: str
 ) -> None:
-    """Load the previewed file with the mapping the user confirmed (or corrected)."""
-    if upload.status != "previewed":
+    """Preview again with a hand-made mapping (``needs_mapping``), or load a previewed file with
+    the mapping the user confirmed or corrected."""
+    if upload.status not in ("previewed", "needs_mapping"):
         raise UploadRefused(
             f"Upload {upload.upload_id} is {upload.status}; nothing to confirm.", 409
         )
@@ -84,21 +102,25 @@ def confirm_upload(
     mapping = (
         mapping_from_form(result, {k: str(v) for k, v in form.items()}) if result.columns else None
     )
-    from pathlib import Path
-
-    try:
-        with st.store.writer() as ws:
-            loaded = load(ws, Path(upload.stored_path), upload.anchor_name, mapping, actor.email)
-        report, status = {**upload.report, "loaded": loaded.to_json()}, "loaded"
-    except AnchorkitError as exc:
-        report, status = {**upload.report, "error": str(exc)}, "failed"
+    path = Path(upload.stored_path)
+    if upload.status == "needs_mapping":
+        report, status = _preview(st, path, upload.anchor_name, mapping)
+        action = "upload_mapped"
+    else:
+        action = "upload_confirmed"
+        try:
+            with st.store.writer() as ws:
+                loaded = load(ws, path, upload.anchor_name, mapping, actor.email)
+            report, status = {**upload.report, "loaded": loaded.to_json()}, "loaded"
+        except AnchorkitError as exc:
+            report, status = {**upload.report, "error": str(exc)}, "failed"
     with st.db() as s, s.begin():
         row = s.get(Upload, upload.upload_id)
         row.status, row.report = status, report
     record(
         st.db,
         actor,
-        "upload_confirmed",
+        action,
         f"{upload.anchor_name}: {upload.original_name}",
         {
             "upload_id": upload.upload_id,

@@ -1,0 +1,227 @@
+"""Upload → preview → confirm; row scoping through pages, API and exports; suppression; publishing;
+the audit log. In-process, through httpx's ASGI transport."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+
+from anchorkit.web.appdb import AuditEvent
+from anchorkit.web.authz import SmallCellRule, suppress
+from tests.web.conftest import Site
+
+MESSY = (
+    b"Quarterly payments report\n"
+    b"\n"
+    b"Vendor,Amt ($),Pmt Date,Details,Dept\n"
+    b"Harbour Cleaning Co-op,1200.50,2024-06-03,Window cleaning,Facilities\n"
+    b"Lakeside Catering Ltd,850.00,2024-06-04,Staff lunch,Admin\n"
+    b"Northern Print Shop,not a number,2024-06-05,Leaflets,Comms\n"
+    b"Bayview Plumbing,310.25,,Repair,Facilities\n"
+    b"Total,2360.75,,,\n"
+)
+
+
+def _preview(client: object, anchor_id: int, body: bytes = MESSY) -> dict[str, object]:
+    response = client.post(  # type: ignore[attr-defined]
+        "/api/v1/uploads",
+        data={"anchor_id": str(anchor_id)},
+        files={"file": ("payments-q1.csv", io.BytesIO(body), "text/csv")},
+        headers={"X-CSRF-Token": client.csrf},  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _lines(site: Site) -> int:
+    return int(site.ws.engine.query_one("n", "SELECT count(*) FROM spend_line")[0])
+
+
+def test_preview_writes_nothing_and_confirm_loads_what_it_showed(fresh_site: Site) -> None:
+    client = fresh_site.client("anchor")
+    before = _lines(fresh_site)
+    first = _preview(client, fresh_site.anchors["own"])
+    # "Amt ($)" is not a name anchorkit knows: the user is asked to map the columns by hand
+    assert first["status"] == "needs_mapping"
+    assert "cannot find the amount column" in first["report"]["error"]  # type: ignore[index]
+    page = client.get(f"/uploads/{first['upload_id']}").text
+    assert "Check the file with these columns" in page and "Amt ($)" in page
+    form = {
+        "csrf_token": client.csrf,  # type: ignore[attr-defined]
+        "map_supplier_name": "Vendor",
+        "map_amount": "Amt ($)",
+        "map_paid_on": "Pmt Date",
+        "map_description": "Details",
+    }
+    assert client.post(f"/uploads/{first['upload_id']}/confirm", data=form).status_code == 303
+    upload = client.get(f"/api/v1/uploads/{first['upload_id']}").json()
+    result = upload["report"]["result"]  # type: ignore[index]
+    assert upload["status"] == "previewed"
+    assert (result["rows_loaded"], result["rows_rejected"]) == (2, 2)
+    reasons = " ".join(" ".join(r["reasons"]) for r in upload["report"]["rejected"])  # type: ignore[index]
+    assert "amount" in reasons and "date" in reasons
+    assert _lines(fresh_site) == before  # the preview was rolled back
+    page = client.get(f"/uploads/{upload['upload_id']}")
+    assert "Confirm the columns and load" in page.text and "Amt ($)" in page.text
+
+    confirmed = client.post(
+        f"/api/v1/uploads/{upload['upload_id']}/confirm",
+        json={
+            "mapping": {
+                "supplier_name": "Vendor",
+                "amount": "Amt ($)",
+                "paid_on": "Pmt Date",
+                "description": "Details",
+                "cost_centre": "Dept",
+            }
+        },
+        headers={"X-CSRF-Token": client.csrf},  # type: ignore[attr-defined]
+    ).json()
+    assert confirmed["status"] == "loaded"
+    assert confirmed["report"]["loaded"]["rows_loaded"] == 2
+    assert _lines(fresh_site) == before + 2
+    rejects = client.get(
+        "/api/v1/rejected-rows", params={"anchor_id": fresh_site.anchors["own"]}
+    ).json()
+    assert {r["source_row"] for r in rejects["rows"] if r["file"] == "000001.csv"} == {6, 7}
+    assert _lines(fresh_site) == before + 2
+    # the confirmed mapping is saved: the same layout next time is read with it
+    saved = fresh_site.ws.engine.query_one(
+        "n", "SELECT count(*) FROM anchor_mapping WHERE anchor_id = ?", [fresh_site.anchors["own"]]
+    )
+    assert saved[0] >= 1
+    again = _preview(client, fresh_site.anchors["own"])
+    assert again["report"]["result"]["already_loaded"] is True  # type: ignore[index]
+    client.close()
+
+
+def test_correcting_the_mapping_changes_what_loads(fresh_site: Site) -> None:
+    client = fresh_site.client("anchor")
+    upload = _preview(client, fresh_site.anchors["own"])
+    form = {
+        "csrf_token": client.csrf,  # type: ignore[attr-defined]
+        "map_supplier_name": "Vendor",
+        "map_amount": "Amt ($)",
+        "map_paid_on": "Pmt Date",
+        "map_description": "Dept",  # the user says the department column is the description
+    }
+    for _step in ("check with these columns", "load"):
+        response = client.post(f"/uploads/{upload['upload_id']}/confirm", data=form)
+        assert response.status_code == 303
+    assert client.get(f"/api/v1/uploads/{upload['upload_id']}").json()["status"] == "loaded"
+    rows = fresh_site.ws.engine.query(
+        "n",
+        "SELECT description FROM spend_line WHERE supplier_name = 'Harbour Cleaning Co-op'",
+    )
+    assert rows == [("Facilities",)]
+    client.close()
+
+
+def test_an_anchor_user_reads_only_its_own_lines(site: Site) -> None:
+    own, other = site.anchors["own"], site.anchors["other"]
+    client = site.client("anchor")
+    mine = client.get("/api/v1/spend-lines", params={"size": 200}).json()
+    assert mine["total"] > 0
+    own_name = site.ws.engine.query_one("n", "SELECT name FROM anchor WHERE anchor_id = ?", [own])[
+        0
+    ]
+    assert {r["anchor"] for r in mine["rows"]} == {own_name}
+    assert (
+        mine["total"]
+        == site.ws.engine.query_one(
+            "n", "SELECT count(*) FROM spend_line WHERE anchor_id = ?", [own]
+        )[0]
+    )
+    assert client.get("/api/v1/spend-lines", params={"anchor_id": other}).status_code == 403
+    assert client.get(f"/anchors/{other}/lines.csv").status_code == 403
+    assert client.get("/api/v1/rejected-rows", params={"anchor_id": other}).status_code == 403
+    # the export holds exactly the anchor's own lines
+    export = client.get(f"/anchors/{own}/lines.csv")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == mine["total"] and {r["anchor"] for r in rows} == {own_name}
+    # a supplier's page shows spellings and spend from the user's own anchor only
+    supplier = client.get(f"/api/v1/suppliers/{site.supplier_id}").json()
+    assert all(a["anchor"] in (None, own_name) for a in supplier["aliases"])
+    client.close()
+
+
+def test_server_side_sort_filter_and_page(site: Site) -> None:
+    client = site.client("admin")
+    first = client.get("/api/v1/spend-lines", params={"sort": "amount", "size": 25}).json()
+    amounts = [float(r["amount"]) for r in first["rows"]]
+    assert amounts == sorted(amounts, reverse=True) and len(amounts) == 25
+    second = client.get(
+        "/api/v1/spend-lines", params={"sort": "amount", "size": 25, "page": 2}
+    ).json()
+    assert float(second["rows"][0]["amount"]) <= amounts[-1]
+    name = first["rows"][0]["supplier_name"]
+    filtered = client.get("/api/v1/spend-lines", params={"supplier": name[:6]}).json()
+    assert filtered["total"] >= 1
+    assert all(name[:6].lower() in r["supplier_name"].lower() for r in filtered["rows"])
+    html = client.get("/lines?sort=amount&desc=0", headers={"HX-Request": "true"}).text
+    assert "<html" not in html and 'id="lines-table"' in html  # htmx gets the table alone
+    client.close()
+
+
+def test_small_cell_rule() -> None:
+    rule = SmallCellRule(min_suppliers=5, max_supplier_share=0.7)
+    rows = [
+        {"area": "a", "spend": 10, "suppliers": 4, "top_supplier_share": 0.3},
+        {"area": "b", "spend": 10, "suppliers": 9, "top_supplier_share": 0.71},
+        {"area": "c", "spend": 10, "suppliers": 5, "top_supplier_share": 0.7},
+    ]
+    shown = suppress(rows, rule, keep=("area",))
+    assert [r["suppressed"] for r in shown] == [True, True, False]
+    assert shown[0] == {
+        "area": "a",
+        "spend": None,
+        "suppliers": None,
+        "top_supplier_share": None,
+        "suppressed": True,
+    }
+    assert not any(r["suppressed"] for r in suppress(rows, rule, keep=("area",), exempt=True))
+
+
+def test_other_anchors_are_seen_only_through_the_rule(site: Site) -> None:
+    client = site.client("anchor")
+    data = client.get("/api/v1/indicators").json()
+    rule = SmallCellRule(5, 0.7)
+    for dimension, rows in data["by"].items():
+        for row in rows:
+            if dimension == "anchor" and row["anchor_id"] == site.anchors["own"]:
+                continue
+            if row["suppressed"]:
+                assert row["addressable_spend"] is None
+            else:
+                assert not rule.hides(row["suppliers"], row["top_supplier_share"]), row
+    client.close()
+
+
+def test_publish_then_public_page_and_audit(fresh_site: Site) -> None:
+    public = fresh_site.client("public")
+    assert "Nothing has been published yet" in public.get("/public").text
+    admin = fresh_site.client("admin")
+    assert admin.post("/publish", data={"csrf_token": admin.csrf}).status_code == 303  # type: ignore[attr-defined]
+    page = public.get("/public")
+    assert "Publication 1" in page.text and 'data-spec-id="spec-trend"' in page.text
+    published = public.get("/api/v1/published").json()["indicators"]
+    rule = SmallCellRule(5, 0.7)
+    for rows in published["by"].values():
+        for row in rows:
+            assert row["suppressed"] or not rule.hides(row["suppliers"], row["top_supplier_share"])
+    with fresh_site.app.state.anchorkit.db() as s:  # type: ignore[attr-defined]
+        actions = {e.action for e in s.scalars(select(AuditEvent))}
+    assert {"login", "publish"} <= actions
+    admin.close()
+    public.close()
+
+
+def test_overview_has_charts_with_tables(site: Site) -> None:
+    client = site.client("analyst")
+    page = client.get("/overview").text
+    for name in ("trend", "by_anchor", "by_category"):
+        assert f'data-spec-id="spec-{name}"' in page
+    assert page.count("as a table</summary>") >= 3
+    client.close()
