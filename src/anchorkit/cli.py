@@ -268,7 +268,12 @@ def rejects(
 @app.command()
 @friendly
 def indicators(
-    by: Annotated[str | None, typer.Option(help="anchor, year, category or supplier.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help="anchor, year, category (shared taxonomy), raw_category, supplier or neighbourhood."
+        ),
+    ] = None,
     anchor: Annotated[str | None, typer.Option(help="Only this anchor.")] = None,
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -495,4 +500,4 @@ __all__ = ["app", "main"]
 
 
 # command families defined in their own modules register themselves on `app`
-from anchorkit import cli_place, cli_resolve  # noqa: E402, F401
+from anchorkit import cli_classify, cli_place, cli_resolve  # noqa: E402, F401

@@ -178,6 +178,27 @@ TABLES: dict[str, str] = {
             decided_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
             note        VARCHAR
         )""",
+    # --- spend categories (issue 5) ----------------------------------------------------------
+    "line_category": """
+        CREATE TABLE IF NOT EXISTS line_category (
+            line_id     BIGINT NOT NULL,
+            code        VARCHAR,                 -- taxonomy code; NULL = unclassified
+            level1      VARCHAR,                 -- the code's level-1 name
+            level2      VARCHAR,                 -- the code's level-2 name (NULL at level 1)
+            method      VARCHAR NOT NULL,        -- mapping, rule, supplier, model or none
+            confidence  DOUBLE NOT NULL,
+            evidence    VARCHAR NOT NULL         -- why, in a sentence
+        )""",
+    "category_mapping": """
+        CREATE TABLE IF NOT EXISTS category_mapping (
+            anchor_id    INTEGER NOT NULL,
+            raw_key      VARCHAR NOT NULL,       -- the raw category, case and spacing ignored
+            raw_category VARCHAR NOT NULL,       -- as the person typed it
+            code         VARCHAR NOT NULL,
+            decided_by   VARCHAR NOT NULL,       -- 'person:<who>'
+            decided_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (anchor_id, raw_key)
+        )""",
 }
 
 

@@ -160,6 +160,22 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Send session cookies only over HTTPS; turn on when the dashboard is served over HTTPS.",
     ),
+    Setting(
+        "classify.taxonomy",
+        "",
+        "A folder (relative to the workspace) holding the network's own categories.csv (code, "
+        "parent, name) and optionally rules.toml; empty: the shipped ProClass-based taxonomy.",
+    ),
+    Setting(
+        "classify.review_threshold",
+        0.6,
+        "Lines classified with a confidence below this are listed by anchorkit category review.",
+    ),
+    Setting(
+        "classify.min_confidence",
+        0.2,
+        "The text model's guesses below this confidence are left unclassified rather than kept.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -249,6 +265,10 @@ def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = No
     if not 0 < settings["resolve.review_threshold"] <= settings["resolve.match_threshold"] < 1:
         raise SettingsError(
             "Need 0 < resolve.review_threshold <= resolve.match_threshold < 1 (probabilities)."
+        )
+    if not 0 <= settings["classify.min_confidence"] <= settings["classify.review_threshold"] <= 1:
+        raise SettingsError(
+            "Need 0 <= classify.min_confidence <= classify.review_threshold <= 1 (confidences)."
         )
     return settings
 

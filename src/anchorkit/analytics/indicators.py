@@ -3,8 +3,9 @@
 Definitions (docs/indicators.md says the same, for people):
 
 - total_spend: every loaded spend line, credits netted.
-- addressable_spend: total minus lines whose raw category is in the setting
-  ``indicators.excluded_categories`` (payroll, taxes, transfers…) — reported as ``excluded_spend``.
+- addressable_spend: total minus lines whose raw category (or shared taxonomy code, level-1 or
+  level-2 name) is in the setting ``indicators.excluded_categories`` (payroll, taxes, transfers…)
+  — reported as ``excluded_spend``.
 - local_spend: addressable spend with suppliers located in the local area.
 - unknown_location_spend: addressable spend whose supplier location is unknown — reported apart,
   never silently counted as non-local.
@@ -31,7 +32,11 @@ from anchorkit.workspace import Workspace
 DIMENSIONS = {
     "anchor": "l.anchor_name",
     "year": "l.fiscal_year",
-    "category": "coalesce(l.category, l.raw_category, '(uncategorised)')",
+    # the shared taxonomy's level 1 once `anchorkit classify` has run; a line it has not seen yet
+    # (ingested since) shows its raw category until the next run
+    "category": "CASE WHEN l.classified THEN coalesce(l.category_level1, 'unclassified') "
+    "ELSE coalesce(l.raw_category, 'unclassified') END",
+    "raw_category": "coalesce(l.raw_category, '(none)')",
     "supplier": "coalesce(l.supplier_id, upper(trim(l.supplier_name)))",
     "neighbourhood": "coalesce(p.neighbourhood, '(unknown)')",
 }
@@ -60,7 +65,16 @@ def _addressable_sql(settings: Settings) -> str:
     if not excluded:
         return "true"
     values = ", ".join(_literal(c) for c in excluded)
-    return f"lower(trim(coalesce(l.raw_category, ''))) NOT IN ({values})"
+    # a raw category, or a taxonomy code / level-1 / level-2 name
+    return " AND ".join(
+        f"lower(trim(coalesce({column}, ''))) NOT IN ({values})"
+        for column in (
+            "l.raw_category",
+            "l.category_code",
+            "l.category_level1",
+            "l.category_level2",
+        )
+    )
 
 
 @dataclass
@@ -106,10 +120,14 @@ def compute_indicators(
     # a line is where its own file says; failing that, where its supplier is placed from the best
     # evidence (see place_suppliers); every such code is placed once
     lines = f"""
-        SELECT s.*, a.name AS anchor_name, a.site_postcode,
+        SELECT s.*, a.name AS anchor_name, a.site_postcode, lc.category_code, lc.category_level1,
+            lc.category_level2, coalesce(lc.classified, false) AS classified,
             coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode) AS code
         FROM spend_line s JOIN anchor a USING (anchor_id)
-        LEFT JOIN supplier sp USING (supplier_id) {where}
+        LEFT JOIN supplier sp USING (supplier_id)
+        LEFT JOIN (SELECT line_id, code AS category_code, level1 AS category_level1,
+                          level2 AS category_level2, true AS classified FROM line_category) lc
+            USING (line_id) {where}
     """
     columns = place_codes(
         ws, f"SELECT code FROM ({lines}) UNION ALL SELECT site_postcode FROM anchor"
@@ -162,8 +180,8 @@ def compute_indicators(
         ):
             rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=True)))})
         concentration = _top_supplier_shares(ws)
-        for row in rows:
-            row["top_supplier_share"] = concentration.get(row[by])
+        for cell in rows:
+            cell["top_supplier_share"] = concentration.get(cell[by])
     network["top_supplier_share"] = _top_supplier_shares(ws, per_dimension=False).get(None)
     return Indicators(network, rows, by)
 

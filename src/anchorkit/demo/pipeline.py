@@ -1,4 +1,4 @@
-"""The whole demo pipeline as one library call: build, ingest, import registries, resolve.
+"""The whole demo pipeline as one library call: build, ingest, import registries, resolve, classify.
 
 ``anchorkit demo`` (and so ``make demo``) is a thin wrapper around :func:`run_demo`; tests call
 it directly.
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anchorkit.classify import ClassifyResult, classify
 from anchorkit.demo import DemoNetwork, build_demo
 from anchorkit.demo.registries import write_demo_registries
 from anchorkit.errors import AnchorkitError
@@ -26,6 +27,7 @@ class DemoSummary:
     rows_rejected: int = 0
     registry_entries: int = 0
     resolution: ResolveResult | None = None
+    classification: ClassifyResult | None = None
     steps: list[str] = field(default_factory=list)
 
 
@@ -60,4 +62,6 @@ def run_demo(
             summary.registry_entries += result.rows_loaded
         say("resolving suppliers", 0, 1)
         summary.resolution = resolve(ws)
+        say("classifying spend lines", 0, 1)
+        summary.classification = classify(ws)
     return summary

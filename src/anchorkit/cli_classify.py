@@ -1,0 +1,113 @@
+"""CLI commands of spend classification: classify, category list / map / review."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from anchorkit.classify import classify as run_classify
+from anchorkit.classify import map_category, review_lines, taxonomy_for
+from anchorkit.cli import _open, _print_json, app, err, friendly, out
+
+category_app = typer.Typer(
+    help="The shared spend category taxonomy and each anchor's confirmed mappings.",
+    no_args_is_help=True,
+)
+app.add_typer(category_app, name="category")
+
+
+@app.command("classify")
+@friendly
+def classify_command(
+    retrain: Annotated[
+        bool, typer.Option(help="Retrain the text model from today's confirmed and rule lines.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Give every spend line a taxonomy category (or 'unclassified'), keeping how and why."""
+    with _open() as ws, err.status("classifying spend lines…"):
+        result = run_classify(ws, retrain=retrain)
+    if json_output:
+        _print_json(result.to_json())
+        return
+    methods = ", ".join(f"{m} {n:,}" for m, n in result.by_method.items())
+    out.print(
+        f"{result.lines:,} lines classified ({result.decisions:,} distinct) by: {methods}; "
+        f"{result.unclassified:,} unclassified."
+    )
+    out.print(
+        f"{result.low_confidence:,} lines below confidence {result.review_threshold} "
+        "(anchorkit category review); confirm a raw category with: "
+        "anchorkit category map RAW CODE --anchor NAME"
+    )
+
+
+@category_app.command("list")
+@friendly
+def category_list(
+    level: Annotated[int, typer.Option(help="Show categories down to this level (1-3).")] = 1,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The taxonomy's categories with their codes."""
+    with _open() as ws:
+        taxonomy = taxonomy_for(ws.settings, ws.root)
+    cats = sorted(
+        (c for c in taxonomy.categories.values() if c.level <= level),
+        key=lambda c: (c.level1.lower(), c.level2 or "", c.level, c.name),
+    )
+    if json_output:
+        _print_json([{"code": c.code, "level": c.level, "path": c.path} for c in cats])
+        return
+    for c in cats:
+        out.print(f"{c.code}  {'  ' * (c.level - 1)}{c.name}", highlight=False)
+
+
+@category_app.command("map")
+@friendly
+def category_map(
+    raw: Annotated[str, typer.Argument(help="The raw category as it appears in the files.")],
+    code: Annotated[str, typer.Argument(help="The taxonomy code it means (category list).")],
+    anchor: Annotated[str, typer.Option(help="The anchor whose raw category this is.")],
+    by: Annotated[str | None, typer.Option(help="Who confirms (default: your user name).")] = None,
+) -> None:
+    """Confirm what one anchor's raw category means; wins over rules and the model."""
+    with _open() as ws:
+        result = map_category(ws, raw, code, anchor, by=f"person:{by or getpass.getuser()}")
+    out.print(
+        f"{result.anchor}: {result.raw_category!r} → {result.code} ({result.path}); covers "
+        f"{result.lines_covered:,} lines. Applied at the next anchorkit classify.",
+        highlight=False,
+    )
+
+
+@category_app.command("review")
+@friendly
+def category_review(
+    threshold: Annotated[
+        float | None, typer.Option(help="Default: the setting classify.review_threshold.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many groups.")] = 20,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Low-confidence and unclassified lines, grouped, the most spend first."""
+    with _open() as ws:
+        rows = review_lines(ws, threshold=threshold, limit=limit)
+    if json_output:
+        _print_json(rows)
+        return
+    table = Table("anchor", "raw category", "description", "category", "how", "conf", "lines")
+    for r in rows:
+        table.add_row(
+            r["anchor"],
+            r["raw_category"] or "",
+            r["description"] or "",
+            f"{r['code'] or 'unclassified'} {r['level2'] or r['level1'] or ''}",
+            r["method"],
+            f"{r['confidence']:.2f}",
+            f"{r['lines']:,}",
+        )
+    out.print(table)
+    out.print("Confirm with: anchorkit category map RAW CODE --anchor NAME")
