@@ -500,4 +500,4 @@ __all__ = ["app", "main"]
 
 
 # command families defined in their own modules register themselves on `app`
-from anchorkit import cli_classify, cli_place, cli_resolve  # noqa: E402, F401
+from anchorkit import cli_classify, cli_place, cli_resolve, cli_web  # noqa: E402, F401
