@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.web.conftest import PASSWORD, Site, _site
 
@@ -93,34 +94,20 @@ class LiveServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        if not self.thread.is_alive():
+            return
         self.server.should_exit = True
         self.thread.join(timeout=20)
         assert not self.thread.is_alive(), "uvicorn did not stop"
 
 
 @pytest.fixture(scope="module")
-def live(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("browser") / "net"
-    shutil.copytree(demo_template, root)
-    sites = _site(root)
-    site = next(sites)
-    server = LiveServer(site)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        sites.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
         if _ci():
             pytest.fail(message + " — CI must run the browser tests")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -130,11 +117,28 @@ def browser() -> Iterator[object]:
             launched.close()
 
 
-@pytest.fixture
-def page(browser: object, live: LiveServer) -> Iterator[object]:
-    from playwright.sync_api import Browser
+@pytest.fixture(scope="module")
+def live(
+    request: pytest.FixtureRequest, browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    # the demo network is asked for here, after ``browser``: without chromium the tests skip
+    # (or fail under CI) before the session spends its 15 s building the network
+    demo_template: Path = request.getfixturevalue("demo_template")
+    root = tmp_path_factory.mktemp("browser") / "net"
+    shutil.copytree(demo_template, root)
+    sites = _site(root)  # a generator: its ``finally`` closes the workspace
+    server = LiveServer(next(sites))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        next(sites, None)
 
-    assert isinstance(browser, Browser)
+
+@pytest.fixture
+def page(browser: Browser, live: LiveServer) -> Iterator[Page]:
+
     context = browser.new_context(
         base_url=live.url, viewport={"width": WIDTH, "height": 800}, locale="en-GB"
     )
@@ -149,7 +153,7 @@ def page(browser: object, live: LiveServer) -> Iterator[object]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-def shot(page: object, name: str, *, height: int | None = None) -> None:
+def shot(page: Page, name: str, *, height: int | None = None) -> None:
     """A full-page screenshot in docs/screenshots/, only when ANCHORKIT_SCREENSHOTS=1.
 
     ``height`` cuts a long page (a table of lines) to its top, to keep the PNG under 400 KB.
@@ -158,15 +162,11 @@ def shot(page: object, name: str, *, height: int | None = None) -> None:
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     clip = {"x": 0, "y": 0, "width": WIDTH, "height": height} if height else None
-    page.screenshot(  # type: ignore[attr-defined]
-        path=str(SCREENSHOTS / f"{name}.png"), full_page=True, clip=clip
-    )
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, clip=clip)  # type: ignore[arg-type]
 
 
-def log_in(page: object, role: str, password: str = PASSWORD, *, next_: str = "/") -> None:
-    from playwright.sync_api import Page
+def log_in(page: Page, role: str, password: str = PASSWORD, *, next_: str = "/") -> None:
 
-    assert isinstance(page, Page)
     page.goto(f"/login?next={next_}")
     page.get_by_label("Email").fill(f"{role}@test.org")
     page.get_by_label("Password").fill(password)
@@ -174,10 +174,8 @@ def log_in(page: object, role: str, password: str = PASSWORD, *, next_: str = "/
     page.wait_for_load_state("load")
 
 
-def _charts_drawn(page: object, *spec_ids: str) -> None:
-    from playwright.sync_api import Page, expect
+def _charts_drawn(page: Page, *spec_ids: str) -> None:
 
-    assert isinstance(page, Page)
     for spec_id in spec_ids:
         chart = page.locator(f'div.chart[data-spec-id="{spec_id}"]')
         expect(chart).to_have_count(1)
@@ -189,10 +187,8 @@ def _charts_drawn(page: object, *spec_ids: str) -> None:
 # --- the flows ---------------------------------------------------------------------------------
 
 
-def test_login_form_and_wrong_password(page: object) -> None:
-    from playwright.sync_api import Page, expect
+def test_login_form_and_wrong_password(page: Page) -> None:
 
-    assert isinstance(page, Page)
     page.goto("/overview")
     assert "/login?next=/overview" in page.url
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -215,11 +211,9 @@ def test_login_form_and_wrong_password(page: object) -> None:
 
 
 def test_upload_messy_file_confirm_mapping_and_see_rejects(
-    page: object, live: LiveServer, tmp_path: Path
+    page: Page, live: LiveServer, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Page, expect
 
-    assert isinstance(page, Page)
     own = live.site.anchors["own"]
     log_in(page, "anchor", next_=f"/anchors/{own}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -285,10 +279,8 @@ def test_upload_messy_file_confirm_mapping_and_see_rejects(
     expect(page.locator("table.data").first).to_contain_text("Kensington Print Shop")
 
 
-def test_admin_accepts_a_review_item(page: object) -> None:
-    from playwright.sync_api import Page, expect
+def test_admin_accepts_a_review_item(page: Page) -> None:
 
-    assert isinstance(page, Page)
     log_in(page, "admin", next_="/review")
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     rows = page.locator("table.review tbody tr[id^=item-]")
@@ -309,20 +301,16 @@ def test_admin_accepts_a_review_item(page: object) -> None:
     assert page.locator(f"tr#{item_id}").count() == 0
 
 
-def test_overview_trend_chart_and_map_render(page: object) -> None:
-    from playwright.sync_api import Page, expect
+def test_overview_trend_chart_and_map_render(page: Page) -> None:
 
-    assert isinstance(page, Page)
     log_in(page, "admin", next_="/overview")
     expect(page.get_by_role("heading", name="Network overview")).to_be_visible()
     _charts_drawn(page, "spec-trend", "spec-map", "spec-by_anchor", "spec-by_category")
     shot(page, "overview")
 
 
-def test_supplier_pages(page: object, live: LiveServer) -> None:
-    from playwright.sync_api import Page, expect
+def test_supplier_pages(page: Page, live: LiveServer) -> None:
 
-    assert isinstance(page, Page)
     own = live.site.supplier_id
     log_in(page, "supplier", next_=f"/suppliers/{own}")
     assert page.url.endswith(f"/suppliers/{own}")
@@ -345,10 +333,8 @@ def test_supplier_pages(page: object, live: LiveServer) -> None:
     shot(page, "supplier")
 
 
-def test_publish_then_public_page(page: object) -> None:
-    from playwright.sync_api import Page, expect
+def test_publish_then_public_page(page: Page) -> None:
 
-    assert isinstance(page, Page)
     log_in(page, "admin", next_="/overview")
     page.get_by_role("button", name="Publish these indicators").click()
     expect(page.get_by_role("heading", name="published indicators")).to_be_visible()
