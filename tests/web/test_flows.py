@@ -85,7 +85,7 @@ def test_preview_writes_nothing_and_confirm_loads_what_it_showed(fresh_site: Sit
     rejects = client.get(
         "/api/v1/rejected-rows", params={"anchor_id": fresh_site.anchors["own"]}
     ).json()
-    assert {r["source_row"] for r in rejects["rows"] if r["file"] == "000001.csv"} == {6, 7}
+    assert {r["source_row"] for r in rejects["rows"] if r["file"] == "payments-q1.csv"} == {6, 7}
     assert _lines(fresh_site) == before + 2
     # the confirmed mapping is saved: the same layout next time is read with it
     saved = fresh_site.ws.engine.query_one(

@@ -71,7 +71,7 @@ def _looks_like_spreadsheet(head: bytes, suffix: str) -> bool:
 def receive(
     source: BinaryIO, name: str | None, folder: Path, upload_id: int, max_mb: int
 ) -> tuple[Path, int]:
-    """Stream an upload to ``folder`` under a name of our making; refuse it whole or keep it."""
+    """Stream an upload into a new folder of ``folder``; refuse it whole or keep it."""
     original = safe_name(name)
     suffix = Path(original).suffix.lower()
     if suffix not in SPREADSHEET_SUFFIXES:
@@ -80,8 +80,11 @@ def receive(
             f"({', '.join(SPREADSHEET_SUFFIXES)}).",
             415,
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{upload_id:06d}{suffix}"
+    # a folder per upload, named by us; inside it the user's own (checked) file name, which the
+    # ledger then records as the file's name
+    home = folder / f"{upload_id:06d}"
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / original
     limit = max_mb * 1024 * 1024
     size = 0
     head = b""
@@ -111,6 +114,7 @@ def receive(
             )
     except BaseException:
         target.unlink(missing_ok=True)
+        home.rmdir()
         raise
     return target, size
 
@@ -136,15 +140,7 @@ def preview(ws: Workspace, path: Path, anchor_name: str, mapping: UserMapping | 
     try:
         with ws.engine.transaction():
             result = ingest_file(ws, path, anchor, mapping=mapping)
-            for sheet, row, reasons, cells in ws.engine.query(
-                "preview_rejected",
-                "SELECT sheet, source_row, reasons, raw_cells FROM rejected_row "
-                f"WHERE file_id = ? ORDER BY sheet, source_row LIMIT {PREVIEW_REJECTS}",
-                [result.file_id],
-            ):
-                rejected.append(
-                    {"sheet": sheet, "source_row": row, "reasons": list(reasons), "cells": cells}
-                )
+            rejected = rejected_rows_of(ws, result.file_id)
             raise _Rollback
     except _Rollback:
         pass
@@ -152,6 +148,19 @@ def preview(ws: Workspace, path: Path, anchor_name: str, mapping: UserMapping | 
         _drop_work(ws)
     assert result is not None
     return Preview(result, rejected)
+
+
+def rejected_rows_of(ws: Workspace, file_id: str | None) -> list[dict[str, Any]]:
+    """The first rejected rows of one file, with their reasons, for an upload's report."""
+    return [
+        {"sheet": sheet, "source_row": row, "reasons": list(reasons), "cells": cells}
+        for sheet, row, reasons, cells in ws.engine.query(
+            "upload_rejected",
+            "SELECT sheet, source_row, reasons, raw_cells FROM rejected_row "
+            f"WHERE file_id = ? ORDER BY sheet, source_row LIMIT {PREVIEW_REJECTS}",
+            [file_id],
+        )
+    ]
 
 
 def load(

@@ -23,6 +23,7 @@ from anchorkit.web.uploads import (
     mapping_from_form,
     preview,
     receive,
+    rejected_rows_of,
 )
 
 PUBLISHER = Actor(email="(publication)", role="public")
@@ -111,7 +112,9 @@ def confirm_upload(
         try:
             with st.store.writer() as ws:
                 loaded = load(ws, path, upload.anchor_name, mapping, actor.email)
-            report, status = {**upload.report, "loaded": loaded.to_json()}, "loaded"
+                rejected = rejected_rows_of(ws, loaded.file_id)
+            report = {**upload.report, "loaded": loaded.to_json(), "rejected": rejected}
+            status = "loaded"
         except AnchorkitError as exc:
             report, status = {**upload.report, "error": str(exc)}, "failed"
     with st.db() as s, s.begin():
