@@ -256,6 +256,13 @@ def test_upload_messy_file_confirm_mapping_and_see_rejects(
     page.locator("#map_paid_on").select_option("Pmt Date")
     shot(page, "upload-report")
 
+    # a changed column is checked again first: the user confirms what they then see
+    page.get_by_role("button", name="Confirm the columns and load").click()
+    expect(page.locator("#upload-status")).to_contain_text("not loaded yet")
+    expect(page.locator("#map_paid_on")).to_have_value("Pmt Date")
+    expect(page.locator("#rows-loaded")).to_have_text("3")
+    expect(page.locator("#rows-rejected")).to_have_text("2")
+    expect(page.locator("#preview-rejects tbody tr")).to_have_count(2)
     page.get_by_role("button", name="Confirm the columns and load").click()
     expect(page.locator("#upload-status")).to_contain_text("Loaded")
     expect(page.locator("#rows-loaded")).to_have_text("3")

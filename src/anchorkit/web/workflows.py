@@ -93,8 +93,9 @@ def _preview(
 def confirm_upload(
     st: Any, actor: Actor, upload: Upload, form: dict[str, Any], client: str
 ) -> None:
-    """Preview again with a hand-made mapping (``needs_mapping``), or load a previewed file with
-    the mapping the user confirmed or corrected."""
+    """Load a previewed file with the mapping the user saw; a mapping they changed (or made by
+    hand for ``needs_mapping``) is previewed again first, so what loads is always what they saw.
+    """
     if upload.status not in ("previewed", "needs_mapping"):
         raise UploadRefused(
             f"Upload {upload.upload_id} is {upload.status}; nothing to confirm.", 409
@@ -104,7 +105,7 @@ def confirm_upload(
         mapping_from_form(result, {k: str(v) for k, v in form.items()}) if result.columns else None
     )
     path = Path(upload.stored_path)
-    if upload.status == "needs_mapping":
+    if upload.status == "needs_mapping" or _changed(result, form):
         report, status = _preview(st, path, upload.anchor_name, mapping)
         action = "upload_mapped"
     else:
@@ -132,6 +133,19 @@ def confirm_upload(
         },
         client,
     )
+
+
+def _changed(previewed: FileResult, form: dict[str, Any]) -> bool:
+    """Whether the form's columns differ from the mapping the preview used."""
+    if not previewed.columns:
+        return False
+    shown = {k: str(v) for k, v in (previewed.columns[0].get("columns") or {}).items()}
+    chosen = {
+        key.removeprefix("map_"): str(value).strip()
+        for key, value in form.items()
+        if key.startswith("map_") and str(value).strip()
+    }
+    return shown != chosen
 
 
 def publish(st: Any, actor: Actor, client: str) -> int:
