@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py --lines $${BENCH_LINES:-10000000}
 	$(BIN)/python bench/resolution.py --sizes $${BENCH_RESOLVE_SIZES:-100000,1000000}
 	$(BIN)/python bench/place.py
+	$(BIN)/python bench/web.py
 	$(BIN)/python bench/classify.py --lines $${BENCH_CLASSIFY_LINES:-10000000}
 
 clean:

@@ -20,7 +20,7 @@ from anchorkit.place.network import regions
 from anchorkit.resolve.review import list_items
 from anchorkit.web.accounts import Actor
 from anchorkit.web.authz import line_scope, rule_from, sees_all_lines, suppress
-from anchorkit.web.store import Store
+from anchorkit.web.store import Store, on_new_generation
 from anchorkit.workspace import Workspace
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -106,13 +106,17 @@ def _network_figures(ws: Workspace) -> dict[str, Any]:
     return {"network": network, "by": by}
 
 
+def _figures(store: Store) -> dict[str, Any]:
+    return store.cached(("network_figures",), lambda: _network_figures(store.reader()), keep=True)
+
+
 def overview(store: Store, actor: Actor) -> dict[str, Any]:
     """Headline indicators vs targets, trend by year, spend by anchor / category / neighbourhood.
 
     Backbone users see every cell; an anchor user sees its own anchor's row in full and every
     other cell only if the small-cell rule lets it through.
     """
-    figures = store.cached(("network_figures",), lambda: _network_figures(store.reader()))
+    figures = _figures(store)
     rule = rule_from(store.settings)
     full = sees_all_lines(actor)
     network = suppress([dict(figures["network"])], rule, keep=(), exempt=full)[0]
@@ -164,7 +168,7 @@ def neighbourhood_geojson(store: Store) -> dict[str, Any] | None:
             )
         return {"type": "FeatureCollection", "features": features, "title": region.title}
 
-    return store.cached(("neighbourhood_geojson",), build)
+    return store.cached(("neighbourhood_geojson",), build, keep=True)
 
 
 # --- one anchor ---------------------------------------------------------------------------------
@@ -214,14 +218,29 @@ def anchor_summary(store: Store, anchor_name: str) -> dict[str, Any]:
             },
         }
 
-    return store.cached(("anchor_summary", anchor_name), build)
+    return store.cached(("anchor_summary", anchor_name), build, keep=True)
 
 
 def anchors(store: Store) -> list[dict[str, Any]]:
-    rows = store.reader().engine.query(
-        "anchor_list", "SELECT anchor_id, name, kind FROM anchor ORDER BY name"
+    rows = store.cached(
+        ("anchor_list",),
+        lambda: store.reader().engine.query(
+            "anchor_list", "SELECT anchor_id, name, kind FROM anchor ORDER BY name"
+        ),
+        keep=True,
     )
     return [{"anchor_id": i, "name": n, "kind": k} for i, n, k in rows]
+
+
+@on_new_generation
+def _warm(store: Store) -> None:
+    """On a large workspace, after a start or a write: the overview, then each anchor's page."""
+    generation = store.generation
+    _figures(store)
+    for anchor in anchors(store):
+        if store.generation != generation:
+            return
+        anchor_summary(store, anchor["name"])
 
 
 # --- spend lines: server-side filter, sort and page ---------------------------------------------
@@ -289,18 +308,23 @@ def spend_lines(
         ),
     )
     order = f"{LINE_SORTS[sort]} {'DESC' if desc else 'ASC'}, l.line_id"
-    rows = ws.engine.query(
-        "spend_line_page",
-        f"""
-        SELECT l.line_id, a.name, l.paid_on, l.fiscal_year, l.supplier_name, l.supplier_id,
-               l.amount, l.currency, l.description, l.raw_category, l.category, f.name,
-               l.sheet, l.source_row
-        FROM (SELECT * FROM spend_line l WHERE {predicate} ORDER BY {order}
-              LIMIT {size} OFFSET {(page - 1) * size}) l
-        JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
-        ORDER BY {order}
-        """,
-        params,
+    # sort only the line ids (a top-N over one or two columns), then read the page's rows; the
+    # page itself is kept for the data generation, as every visitor starts at the same first page
+    rows = store.cached(
+        ("line_page", predicate, tuple(params), order, size, page),
+        lambda: ws.engine.query(
+            "spend_line_page",
+            f"""
+            SELECT l.line_id, a.name, l.paid_on, l.fiscal_year, l.supplier_name, l.supplier_id,
+                   l.amount, l.currency, l.description, l.raw_category, l.category, f.name,
+                   l.sheet, l.source_row
+            FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+            WHERE l.line_id IN (SELECT l.line_id FROM spend_line l WHERE {predicate}
+                                ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
+            ORDER BY {order}
+            """,
+            params,
+        ),
     )
     names = (
         "line_id anchor paid_on fiscal_year supplier_name supplier_id amount currency "

@@ -7,10 +7,17 @@ own cursor (:meth:`DuckDBEngine.reader`), so reads run side by side and see only
 Writes (uploads, review decisions) take one lock and bump a generation number; computed pages are
 cached per generation, so a network overview over 10 million lines is computed once per change,
 not once per visitor.
+
+On a large workspace (``WARM_MIN_LINES`` spend lines or more) the first cached read of each
+generation also starts one background thread that runs the registered warmers (see
+:func:`on_new_generation`; :mod:`anchorkit.web.queries` registers the overview and every anchor's
+summary), so that the first visitor after a start or an upload rarely waits for a computation
+over every line. Small workspaces (and tests) compute on demand only.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -22,6 +29,16 @@ from anchorkit.workspace import Workspace
 
 T = TypeVar("T")
 CACHE_SIZE = 256
+WARM_MIN_LINES = 1_000_000
+WARMERS: list[Callable[[Store], None]] = []
+log = logging.getLogger(__name__)
+
+
+def on_new_generation(warmer: Callable[[Store], None]) -> Callable[[Store], None]:
+    """Register ``warmer(store)`` to run in the background once per data generation."""
+    if warmer not in WARMERS:
+        WARMERS.append(warmer)
+    return warmer
 
 
 class Store:
@@ -31,8 +48,10 @@ class Store:
         self._write_lock = threading.Lock()
         self._cache_lock = threading.Lock()
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
+        self._kept: dict[Hashable, Any] = {}
         self._computing: dict[Hashable, threading.Lock] = {}
         self.generation = 0
+        self._warmed: int | None = None
 
     @property
     def settings(self) -> Any:
@@ -58,25 +77,65 @@ class Store:
                 with self._cache_lock:
                     self.generation += 1
                     self._cache.clear()
+                    self._kept.clear()
 
-    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def cached(self, key: Hashable, compute: Callable[[], T], *, keep: bool = False) -> T:
         """``compute()`` once per data generation; concurrent askers of one key wait for the
-        first instead of all computing it."""
+        first instead of all computing it.
+
+        ``keep``: a costly figure (the overview, an anchor's summary) that must not be pushed
+        out of the bounded cache by many cheap ones (line counts and pages); it stays until the
+        next write.
+        """
         full = (self.generation, key)
+        self._maybe_warm()
         with self._cache_lock:
+            if full in self._kept:
+                return self._kept[full]  # type: ignore[no-any-return]
             if full in self._cache:
                 self._cache.move_to_end(full)
                 return self._cache[full]  # type: ignore[no-any-return]
             gate = self._computing.setdefault(full, threading.Lock())
         with gate:
             with self._cache_lock:
+                if full in self._kept:
+                    return self._kept[full]  # type: ignore[no-any-return]
                 if full in self._cache:
                     return self._cache[full]  # type: ignore[no-any-return]
             value = compute()
             with self._cache_lock:
                 if full[0] == self.generation:
-                    self._cache[full] = value
-                    while len(self._cache) > CACHE_SIZE:
-                        self._cache.popitem(last=False)
+                    if keep:
+                        self._kept[full] = value
+                    else:
+                        self._cache[full] = value
+                        while len(self._cache) > CACHE_SIZE:
+                            self._cache.popitem(last=False)
                 self._computing.pop(full, None)
         return value
+
+    def _maybe_warm(self) -> None:
+        """Start the warmers in one background thread, once per generation, on a large store."""
+        if self._warmed == self.generation or not WARMERS:
+            return
+        with self._cache_lock:
+            if self._warmed == self.generation:
+                return
+            self._warmed = generation = self.generation
+        (lines,) = self.reader().engine.query_one(
+            "warm_line_count", "SELECT count(*) FROM spend_line"
+        )
+        if int(lines) < WARM_MIN_LINES:
+            return
+        threading.Thread(
+            target=self._warm, args=(generation,), name="anchorkit-warm", daemon=True
+        ).start()
+
+    def _warm(self, generation: int) -> None:
+        for warmer in WARMERS:
+            if self.generation != generation:
+                return  # a write came in; the next generation warms itself
+            try:
+                warmer(self)
+            except Exception:  # a warm-up failure must never take the server down
+                log.exception("warming the dashboard cache failed")
