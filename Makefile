@@ -5,6 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-network
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SERVE  ?= 1
 
 .PHONY: demo test lint fmt typecheck bench clean
 
@@ -17,12 +20,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/anchorkit demo --force $(DEMO)
 	$(BIN)/anchorkit --workspace $(DEMO) indicators --by anchor
+	$(BIN)/anchorkit --workspace $(DEMO) publish
 	@echo
-	@echo "Next: .venv/bin/anchorkit --workspace $(DEMO) indicators --json"
-	@echo "      .venv/bin/anchorkit --workspace $(DEMO) supplier list"
-	@echo "      .venv/bin/anchorkit --workspace $(DEMO) review list"
-	@echo "      .venv/bin/anchorkit --workspace $(DEMO) rejects"
-	@echo "      .venv/bin/anchorkit --help"
+	@echo "Demo accounts for the dashboard:"
+	@$(BIN)/anchorkit --workspace $(DEMO) user demo
+	@echo
+	@echo "Also try: .venv/bin/anchorkit --workspace $(DEMO) indicators --json"
+	@echo "          .venv/bin/anchorkit --workspace $(DEMO) supplier list | review list | rejects"
+	@echo
+ifeq ($(SERVE),0)
+	@echo "Serve it with: .venv/bin/anchorkit --workspace $(DEMO) serve --port $(PORT)"
+else
+	@echo "Dashboard: http://$(HOST):$(PORT)/  (Ctrl-C stops it; SERVE=0 skips this step)"
+	$(BIN)/anchorkit --workspace $(DEMO) serve --host $(HOST) --port $(PORT)
+endif
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -36,6 +36,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/anchors/{anchor_id}/lines"): "ok ok ok no no in",
     ("GET", "/anchors/{anchor_id}/lines.csv"): "ok ok ok no no in",
     ("GET", "/anchors/{anchor_id}/rejects"): "ok ok ok no no in",
+    ("GET", "/anchors/{anchor_id}/categories"): "ok ok ok no no in",
+    ("POST", "/anchors/{anchor_id}/categories"): "ok no ok no no in",
     ("GET", "/lines"): "ok ok no no no in",
     ("GET", "/upload"): "ok no ok ok no in",
     ("POST", "/upload"): "ok no ok no no in",
@@ -64,6 +66,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/uploads"): "ok no ok no no in",
     ("GET", "/api/v1/uploads/{upload_id}"): "ok ok ok no no in",
     ("POST", "/api/v1/uploads/{upload_id}/confirm"): "ok no ok no no in",
+    ("GET", "/api/v1/anchors/{anchor_id}/categories"): "ok ok ok no no in",
+    ("POST", "/api/v1/anchors/{anchor_id}/categories"): "ok no ok no no in",
     ("GET", "/api/v1/review"): "ok ok no no no in",
     ("POST", "/api/v1/review/{item_id}"): "ok no no no no in",
 }
@@ -148,10 +152,13 @@ def _request(site: Site, client: object, method: str, path: str, column: str) ->
             headers={"X-CSRF-Token": token},
         )
     if path.startswith("/api/"):
-        body = {"decision": "reject"} if "review" in path else {}
+        body: dict[str, str] = {"decision": "reject"} if "review" in path else {}
+        if path.endswith("/categories"):
+            body = {"raw_category": "Janitorial Svcs", "code": "no-such-code"}
         return c.post(url, json=body, headers={"X-CSRF-Token": token})  # type: ignore[attr-defined]
     form = {"csrf_token": token, "decision": "reject", "first": "S-none", "second": "S-nada"}
     form |= {"supplier_id": "S-none", "name": "nobody"}
+    form |= {"raw_category": "Janitorial Svcs", "code": "no-such-code"}
     return c.post(url, data=form)  # type: ignore[attr-defined]
 
 

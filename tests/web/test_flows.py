@@ -4,6 +4,7 @@ the audit log. In-process, through httpx's ASGI transport."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 from sqlalchemy import select
@@ -224,4 +225,45 @@ def test_overview_has_charts_with_tables(site: Site) -> None:
     for name in ("trend", "by_anchor", "by_category"):
         assert f'data-spec-id="spec-{name}"' in page
     assert page.count("as a table</summary>") >= 3
+    client.close()
+
+
+def test_categories_to_check_and_a_confirmed_mapping(fresh_site: Site) -> None:
+    own, other = fresh_site.anchors["own"], fresh_site.anchors["other"]
+    engine = fresh_site.ws.engine
+    # make one raw category uncertain, so that it waits for a person
+    (raw,) = engine.query_one(
+        "n",
+        "SELECT raw_category FROM spend_line WHERE anchor_id = ? AND raw_category IS NOT NULL "
+        "GROUP BY raw_category ORDER BY count(*) DESC LIMIT 1",
+        [own],
+    )
+    engine.run(
+        "n",
+        "UPDATE line_category SET confidence = 0.1 WHERE line_id IN "
+        "(SELECT line_id FROM spend_line WHERE anchor_id = ? AND raw_category = ?)",
+        [own, raw],
+    )
+    client = fresh_site.client("anchor")
+    page = client.get(f"/anchors/{own}/categories")
+    assert page.status_code == 200 and html.escape(raw) in page.text
+    listed = client.get(f"/api/v1/anchors/{own}/categories").json()
+    assert any(r["raw_category"] == raw for r in listed)
+    assert client.get(f"/anchors/{other}/categories").status_code == 403
+    code = engine.query_one("n", "SELECT code FROM line_category WHERE code IS NOT NULL LIMIT 1")[0]
+    response = client.post(
+        f"/anchors/{own}/categories",
+        data={"csrf_token": client.csrf, "raw_category": raw, "code": f"{code} some path"},  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 303 and "mapped=" in response.headers["location"]
+    saved = engine.query(
+        "n", "SELECT code, decided_by FROM category_mapping WHERE anchor_id = ?", [own]
+    )
+    assert saved == [(code, "person:anchor@test.org")]
+    bad = client.post(
+        f"/api/v1/anchors/{own}/categories",
+        json={"raw_category": raw, "code": "no-such-code"},
+        headers={"X-CSRF-Token": client.csrf},  # type: ignore[attr-defined]
+    )
+    assert bad.status_code == 400 and "no-such-code" in bad.json()["detail"]
     client.close()

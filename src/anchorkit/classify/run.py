@@ -206,10 +206,16 @@ def map_category(ws: Workspace, raw: str, code: str, anchor: str, *, by: str) ->
 
 
 def review_lines(
-    ws: Workspace, *, threshold: float | None = None, limit: int | None = 50
+    ws: Workspace,
+    *,
+    threshold: float | None = None,
+    limit: int | None = 50,
+    anchor_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Lines below the confidence threshold (and unclassified ones), grouped, most spend first."""
+    """Lines below the confidence threshold (and unclassified ones), grouped, most spend first;
+    ``anchor_id`` keeps one anchor's (the dashboard shows an anchor user only its own)."""
     cut = float(ws.settings["classify.review_threshold"] if threshold is None else threshold)
+    only = "" if anchor_id is None else f"AND s.anchor_id = {int(anchor_id)}"
     rows = ws.engine.query(
         "category_review",
         f"""
@@ -217,7 +223,7 @@ def review_lines(
                c.level1, c.level2, c.method, c.confidence, any_value(c.evidence),
                count(*) AS lines, sum(s.amount) AS spend
         FROM line_category c JOIN spend_line s USING (line_id) JOIN anchor a USING (anchor_id)
-        WHERE c.code IS NULL OR c.confidence < ?
+        WHERE (c.code IS NULL OR c.confidence < ?) {only}
         GROUP BY a.name, s.raw_category, s.description, {SUPPLIER_KEY},
                  c.code, c.level1, c.level2, c.method, c.confidence
         ORDER BY abs(spend) DESC, lines DESC, a.name LIMIT {int(limit) if limit else 1_000_000_000}

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from anchorkit.resolve.review import decide
-from anchorkit.web import queries
+from anchorkit.web import categories, queries
 from anchorkit.web.accounts import record
 from anchorkit.web.app import actor_of, need, state
 from anchorkit.web.appdb import Upload
@@ -264,3 +264,40 @@ def review_decide(request: Request, item_id: str, body: Decision) -> Any:
         client_address(request),
     )
     return {"item_id": item_id, "pair_key": key, "decision": decision}
+
+
+@router.get(
+    "/anchors/{anchor_id}/categories",
+    summary="An anchor's lines that classification is unsure of, grouped, most spend first",
+)
+def category_review(
+    request: Request, anchor_id: int, limit: int = Query(100, ge=1, le=1000)
+) -> Any:
+    need(request, "view_categories", Resource(anchor_id))
+    return queries.jsonable(categories.review(state(request).store, anchor_id, limit=limit))
+
+
+class CategoryMapping(BaseModel):
+    raw_category: str
+    code: str
+
+
+@router.post(
+    "/anchors/{anchor_id}/categories",
+    summary="Confirm what a raw category means (applies at the next classify)",
+)
+def category_map(request: Request, anchor_id: int, body: CategoryMapping) -> Any:
+    actor = need(request, "map_category", Resource(anchor_id))
+    _check_csrf(request)
+    names = {i: n for n, i in state(request).anchor_ids().items()}
+    if anchor_id not in names:
+        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
+    result = categories.confirm(
+        state(request),
+        actor,
+        names[anchor_id],
+        body.raw_category,
+        body.code,
+        client_address(request),
+    )
+    return result.__dict__

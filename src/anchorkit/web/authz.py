@@ -15,6 +15,8 @@ view_overview      yes    yes      yes (*)     no        no
 view_anchor        yes    yes      own         no        no
 view_lines         yes    yes      own         no        no
 view_rejects       yes    yes      own         no        no
+view_categories    yes    yes      own         no        no
+map_category       yes    no       own         no        no
 upload             yes    no       own         no        no
 view_uploads       yes    yes      own         no        no
 view_review        yes    yes      no          no        no
@@ -44,6 +46,8 @@ ACTIONS = (
     "view_anchor",
     "view_lines",
     "view_rejects",
+    "view_categories",
+    "map_category",
     "upload",
     "view_uploads",
     "view_review",
@@ -53,7 +57,15 @@ ACTIONS = (
     "publish",
     "view_audit",
 )
-_OWN_ANCHOR = ("view_anchor", "view_lines", "view_rejects", "upload", "view_uploads")
+_OWN_ANCHOR = (
+    "view_anchor",
+    "view_lines",
+    "view_rejects",
+    "view_categories",
+    "map_category",
+    "upload",
+    "view_uploads",
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
     if role == "admin":
         return True
     if role == "analyst":
-        return action not in ("upload", "decide_review", "publish", "view_audit")
+        return action not in ("upload", "map_category", "decide_review", "publish", "view_audit")
     if role == "anchor":
         if action in _OWN_ANCHOR:
             return resource.anchor_id is not None and resource.anchor_id == actor.anchor_id

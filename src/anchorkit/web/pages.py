@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from anchorkit.errors import AnchorkitError, ReviewError
 from anchorkit.resolve.review import decide, merge, split
-from anchorkit.web import charts, queries
+from anchorkit.web import categories, charts, queries
 from anchorkit.web.accounts import (
     PUBLIC,
     Actor,
@@ -594,3 +594,35 @@ def audit_page(request: Request) -> Response:
 
 
 __all__ = ["router", "PUBLIC", "AnchorkitError", "ReviewError", "Publication"]
+
+
+# --- spend categories: low-confidence lines, confirmed mappings ---------------------------------
+
+
+@router.get("/anchors/{anchor_id}/categories")
+def category_review_page(request: Request, anchor_id: int) -> Response:
+    need(request, "view_categories", Resource(anchor_id))
+    name = _anchor_name(request, anchor_id)
+    st = state(request)
+    rows = categories.review(st.store, anchor_id)
+    return render(
+        request,
+        "categories.html",
+        rows=rows,
+        anchor_id=anchor_id,
+        anchor_name=name,
+        codes=categories.codes(st.store),
+        message=request.query_params.get("mapped"),
+    )
+
+
+@router.post("/anchors/{anchor_id}/categories")
+async def category_map_page(request: Request, anchor_id: int) -> Response:
+    actor = need(request, "map_category", Resource(anchor_id))
+    name = _anchor_name(request, anchor_id)
+    form = await checked_form(request)
+    raw, code = str(form.get("raw_category") or ""), str(form.get("code") or "").split(" ")[0]
+    result = categories.confirm(state(request), actor, name, raw, code, client_address(request))
+    return RedirectResponse(
+        f"/anchors/{anchor_id}/categories?mapped={result.lines_covered}", status_code=303
+    )

@@ -295,7 +295,7 @@ def spend_lines(
         params.extend([category, category])
         filters["category"] = category
     sort = sort if sort in LINE_SORTS else "paid_on"
-    size = size if size in PAGE_SIZES else 50
+    size = min(max(size, 1), max(PAGE_SIZES))
     page = max(1, page)
     predicate = " AND ".join(where)
     count_key = ("line_count", predicate, tuple(params))
@@ -375,7 +375,7 @@ def rejected_rows(
         where.append("r.anchor_id = ?")
         params.append(anchor_id)
     predicate = " AND ".join(where)
-    size = size if size in PAGE_SIZES else 50
+    size = min(max(size, 1), max(PAGE_SIZES))
     page = max(1, page)
     (total,) = ws.engine.query_one(
         "rejected_count", f"SELECT count(*) FROM rejected_row r WHERE {predicate}", params
@@ -422,7 +422,7 @@ def supplier_directory(
         where.append("s.supplier_id IN (SELECT supplier_id FROM supplier_tag WHERE tag = ?)")
         params.append(tag)
     predicate = " AND ".join(where)
-    size = size if size in PAGE_SIZES else 50
+    size = min(max(size, 1), max(PAGE_SIZES))
     page = max(1, page)
     (total,) = ws.engine.query_one(
         "supplier_count", f"SELECT count(*) FROM supplier s WHERE {predicate}", params
