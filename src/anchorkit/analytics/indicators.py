@@ -111,9 +111,25 @@ def compute_indicators(
     ws: Workspace, *, by: str | None = None, anchor: str | None = None
 ) -> Indicators:
     """Network totals, optionally one row per anchor / year / category / supplier."""
-    if by is not None and by not in DIMENSIONS:
+    return compute_breakdowns(ws, [by] if by else [], anchor=anchor)[by]
+
+
+LINES_TABLE = "__anchorkit__indicator_lines"
+
+
+def compute_breakdowns(
+    ws: Workspace, dimensions: Sequence[str], *, anchor: str | None = None
+) -> dict[str | None, Indicators]:
+    """The network totals and one breakdown per dimension, from one pass over the lines.
+
+    Why one pass: placing every line, finding its tags and deciding local / addressable is the
+    costly part (seconds at 10 million lines); the breakdowns are cheap GROUP BYs over the
+    materialised result. Keyed by dimension; ``None`` holds the totals alone.
+    """
+    unknown = [d for d in dimensions if d not in DIMENSIONS]
+    if unknown:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
-    where, params = "", list[Any]()
+    where = ""
     if anchor is not None:
         where = f"WHERE a.anchor_id = {ws.anchor(anchor).anchor_id}"
     engine, settings = ws.engine, ws.settings
@@ -132,22 +148,32 @@ def compute_indicators(
     columns = place_codes(
         ws, f"SELECT code FROM ({lines}) UNION ALL SELECT site_postcode FROM anchor"
     )
+    cells = "".join(f",\n            {DIMENSIONS[d]} AS dim_{d}" for d in dimensions)
+    # materialised (not a view): every measure below reads it, and re-deriving it per query
+    # cost more than all of them together; only the columns they read are kept
     engine.run(
         "classified_lines",
         f"""
-        CREATE OR REPLACE TEMP VIEW __anchorkit__indicator_lines AS
-        SELECT l.*,
+        CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS
+        SELECT l.line_id, l.anchor_id, l.amount, l.supplier_id, l.supplier_name,
             {_addressable_sql(settings)} AS addressable,
             {location_sql(settings, columns)} AS location_class,
             {location_sql(settings, columns, "local.wider_areas")} AS wider_class,
             p.priority_area AS in_priority_area,
-            {DIMENSIONS[by] if by else "NULL"} AS dimension,
-            t.tags
+            t.tags{cells}
         FROM ({lines}) l LEFT JOIN {PLACED} p ON p.input = l.code
         LEFT JOIN {PLACED} site ON site.input = l.site_postcode
         LEFT JOIN ({_line_tags_sql(settings)}) t USING (line_id)
         """,
     )
+    try:
+        return _measure(ws, dimensions)
+    finally:
+        engine.run("drop_classified_lines", f"DROP TABLE IF EXISTS {LINES_TABLE}")
+
+
+def _measure(ws: Workspace, dimensions: Sequence[str]) -> dict[str | None, Indicators]:
+    engine = ws.engine
     measures = """
         coalesce(sum(amount), 0) AS total_spend,
         coalesce(sum(amount) FILTER (WHERE addressable), 0) AS addressable_spend,
@@ -164,38 +190,36 @@ def compute_indicators(
         count(DISTINCT coalesce(supplier_id, upper(trim(supplier_name)))) AS suppliers
     """
     names = [*MONEY, "lines", "suppliers"]
-    (network_row,) = engine.query(
-        "network_indicators", f"SELECT {measures} FROM __anchorkit__indicator_lines", params
-    )
+    (network_row,) = engine.query("network_indicators", f"SELECT {measures} FROM {LINES_TABLE}")
     network = _finish(dict(zip(names, network_row, strict=True)))
     network["tag_shares"] = _tag_shares(ws, network["addressable_spend"])
-    network["top_suppliers"] = _top_suppliers(ws, params)
-    rows: list[dict[str, Any]] = []
-    if by:
+    network["top_suppliers"] = _top_suppliers(ws, [])
+    network["top_supplier_share"] = _top_supplier_shares(ws, "NULL").get(None)
+    out: dict[str | None, Indicators] = {None: Indicators(network, [], None)}
+    for by in dimensions:
+        rows: list[dict[str, Any]] = []
         for row in engine.query(
             f"indicators_by_{by}",
-            f"SELECT dimension, {measures} FROM __anchorkit__indicator_lines "
-            "GROUP BY dimension ORDER BY total_spend DESC, dimension",
-            params,
+            f"SELECT dim_{by}, {measures} FROM {LINES_TABLE} "
+            f"GROUP BY dim_{by} ORDER BY total_spend DESC, dim_{by}",
         ):
             rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=True)))})
-        concentration = _top_supplier_shares(ws)
+        concentration = _top_supplier_shares(ws, f"dim_{by}")
         for cell in rows:
             cell["top_supplier_share"] = concentration.get(cell[by])
-    network["top_supplier_share"] = _top_supplier_shares(ws, per_dimension=False).get(None)
-    return Indicators(network, rows, by)
+        out[by] = Indicators(network, rows, by)
+    return out
 
 
-def _top_supplier_shares(ws: Workspace, *, per_dimension: bool = True) -> dict[Any, float | None]:
+def _top_supplier_shares(ws: Workspace, cell: str) -> dict[Any, float | None]:
     """The largest single supplier's share of each cell's spend: with the supplier count, what
     the small-cell rule (``publish.*`` settings) needs to decide whether a cell can be shown."""
-    cell = "dimension" if per_dimension else "NULL"
     rows = ws.engine.query(
         "top_supplier_share",
         f"""
         SELECT cell, max(abs(spend)) / nullif(sum(abs(spend)), 0)
         FROM (SELECT {cell} AS cell, sum(amount) AS spend
-              FROM __anchorkit__indicator_lines
+              FROM {LINES_TABLE}
               GROUP BY cell, coalesce(supplier_id, upper(trim(supplier_name))))
         GROUP BY cell
         """,
@@ -240,7 +264,7 @@ def _tag_shares(ws: Workspace, addressable: Decimal) -> dict[str, float | None]:
     rows = ws.engine.query(
         "tag_shares",
         "SELECT tag, sum(amount) FROM (SELECT amount, unnest(tags) AS tag "
-        "FROM __anchorkit__indicator_lines WHERE addressable AND tags IS NOT NULL) "
+        f"FROM {LINES_TABLE} WHERE addressable AND tags IS NOT NULL) "
         "GROUP BY tag ORDER BY tag",
     )
     return {tag: _share(Decimal(v), addressable) for tag, v in rows}
@@ -253,7 +277,7 @@ def _top_suppliers(ws: Workspace, params: Sequence[Any]) -> list[dict[str, Any]]
         f"""
         SELECT any_value(trim(supplier_name)) AS supplier, sum(amount) AS spend, count(*) AS lines,
                count(DISTINCT anchor_id) AS anchors
-        FROM __anchorkit__indicator_lines WHERE addressable
+        FROM {LINES_TABLE} WHERE addressable
         GROUP BY coalesce(supplier_id, upper(trim(supplier_name)))
         ORDER BY spend DESC, supplier LIMIT {limit}
         """,

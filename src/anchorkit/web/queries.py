@@ -2,8 +2,8 @@
 
 Every function takes the actor and applies :mod:`anchorkit.web.authz` itself: spend lines and
 rejected rows through :func:`line_scope`, aggregates of other anchors through :func:`suppress`.
-Network figures come from :func:`anchorkit.analytics.indicators.compute_indicators`, the same
-function the CLI and reports use, so a number on a page equals ``anchorkit indicators``.
+Network figures come from :func:`anchorkit.analytics.indicators.compute_breakdowns` (behind
+``compute_indicators``), the same functions the CLI and reports use, so a number on a page equals ``anchorkit indicators``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import shapely  # type: ignore[import-untyped]
 
-from anchorkit.analytics.indicators import compute_indicators
+from anchorkit.analytics.indicators import compute_breakdowns, compute_indicators
 from anchorkit.place.network import regions
 from anchorkit.resolve.review import list_items
 from anchorkit.web.accounts import Actor
@@ -94,12 +94,10 @@ def jsonable(value: Any) -> Any:
 
 def _network_figures(ws: Workspace) -> dict[str, Any]:
     """Everything the overview needs, for the whole network (before any scoping)."""
-    by: dict[str, list[dict[str, Any]]] = {}
-    network: dict[str, Any] = {}
-    for dimension in ("year", "anchor", "category", "neighbourhood"):
-        result = compute_indicators(ws, by=dimension)
-        network = result.network
-        by[dimension] = result.rows
+    dimensions = ("year", "anchor", "category", "neighbourhood")
+    results = compute_breakdowns(ws, dimensions)
+    network = results[None].network
+    by = {dimension: results[dimension].rows for dimension in dimensions}
     ids = dict(ws.engine.query("anchor_ids", "SELECT name, anchor_id FROM anchor"))
     for row in by["anchor"]:
         row["anchor_id"] = ids.get(row["anchor"])
