@@ -30,7 +30,7 @@ from anchorkit.web.accounts import (
 )
 from anchorkit.web.app import AppState, actor_of, need, render, state
 from anchorkit.web.appdb import AuditEvent, Publication, Upload
-from anchorkit.web.authz import Resource, allowed
+from anchorkit.web.authz import Resource, allowed, sees_all_lines
 from anchorkit.web.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -162,7 +162,15 @@ def _secure(request: Request) -> dict[str, Any]:
 def public_page(request: Request) -> Response:
     need(request, "view_public")
     publication = latest_publication(state(request).db)
-    chart_specs = _charts(request, publication["indicators"]) if publication else {}
+    chart_specs = (
+        state(request).store.cached(
+            ("public_charts", publication["publication_id"]),
+            lambda: _charts(request, publication["indicators"]),
+            keep=True,
+        )
+        if publication
+        else {}
+    )
     return render(request, "public.html", publication=publication, charts=chart_specs)
 
 
@@ -177,8 +185,13 @@ async def publish_page(request: Request) -> Response:
 @router.get("/overview")
 def overview_page(request: Request) -> Response:
     actor = need(request, "view_overview")
-    data = queries.overview(state(request).store, actor)
-    return render(request, "overview.html", data=data, charts=_charts(request, data))
+    store = state(request).store
+    data = queries.overview(store, actor)
+    # the specs depend only on the data and on which cells the actor may see: build them once
+    # per data generation and scope (altair's validation costs tens of ms per chart)
+    scope = "network" if sees_all_lines(actor) else f"anchor:{actor.anchor_id}"
+    specs = store.cached(("overview_charts", scope), lambda: _charts(request, data), keep=True)
+    return render(request, "overview.html", data=data, charts=specs)
 
 
 def _charts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
