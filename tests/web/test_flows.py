@@ -267,3 +267,21 @@ def test_categories_to_check_and_a_confirmed_mapping(fresh_site: Site) -> None:
     )
     assert bad.status_code == 400 and "no-such-code" in bad.json()["detail"]
     client.close()
+
+
+def test_lines_show_and_filter_by_the_shared_category(site: Site) -> None:
+    client = site.client("admin")
+    (level1,) = site.ws.engine.query_one(
+        "n",
+        "SELECT level1 FROM line_category WHERE level1 IS NOT NULL "
+        "GROUP BY level1 ORDER BY count(*) DESC LIMIT 1",
+    )
+    page = client.get("/api/v1/spend-lines", params={"category": level1, "size": 100}).json()
+    expected = site.ws.engine.query_one(
+        "n", "SELECT count(*) FROM line_category WHERE level1 = ?", [level1]
+    )[0]
+    assert page["total"] == expected > 0
+    assert all(r["category_code"] for r in page["rows"])
+    by_category = client.get("/api/v1/spend-lines", params={"sort": "category", "desc": False})
+    assert by_category.status_code == 200 and by_category.json()["rows"]
+    client.close()

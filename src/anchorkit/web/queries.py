@@ -248,7 +248,7 @@ LINE_SORTS = {
     "amount": "l.amount",
     "supplier": "l.supplier_name",
     "anchor": "l.anchor_id",
-    "category": "coalesce(l.category, l.raw_category)",
+    "category": "coalesce(c.level2, c.level1, l.raw_category)",
 }
 
 
@@ -289,19 +289,26 @@ def spend_lines(
         params.append(year)
         filters["year"] = year
     if category:
-        where.append("(l.category = ? OR l.raw_category = ?)")
-        params.extend([category, category])
+        # the shared taxonomy (code, level 1 or level 2 name) or the anchor's own raw category
+        where.append("(c.code = ? OR c.level1 = ? OR c.level2 = ? OR l.raw_category = ?)")
+        params.extend([category] * 4)
         filters["category"] = category
     sort = sort if sort in LINE_SORTS else "paid_on"
     size = min(max(size, 1), max(PAGE_SIZES))
     page = max(1, page)
     predicate = " AND ".join(where)
+    # the taxonomy is joined only when a filter or the sort needs it
+    lines = (
+        "spend_line l LEFT JOIN line_category c USING (line_id)"
+        if category or sort == "category"
+        else "spend_line l"
+    )
     count_key = ("line_count", predicate, tuple(params))
     total, amount = store.cached(
         count_key,
         lambda: ws.engine.query_one(
             "spend_line_count",
-            f"SELECT count(*), sum(l.amount) FROM spend_line l WHERE {predicate}",
+            f"SELECT count(*), sum(l.amount) FROM {lines} WHERE {predicate}",
             params,
         ),
     )
@@ -314,10 +321,11 @@ def spend_lines(
             "spend_line_page",
             f"""
             SELECT l.line_id, a.name, l.paid_on, l.fiscal_year, l.supplier_name, l.supplier_id,
-                   l.amount, l.currency, l.description, l.raw_category, l.category, f.name,
-                   l.sheet, l.source_row
+                   l.amount, l.currency, l.description, l.raw_category,
+                   coalesce(c.level2, c.level1), c.code, c.method, f.name, l.sheet, l.source_row
             FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
-            WHERE l.line_id IN (SELECT l.line_id FROM spend_line l WHERE {predicate}
+            LEFT JOIN line_category c USING (line_id)
+            WHERE l.line_id IN (SELECT l.line_id FROM {lines} WHERE {predicate}
                                 ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
             ORDER BY {order}
             """,
@@ -326,7 +334,7 @@ def spend_lines(
     )
     names = (
         "line_id anchor paid_on fiscal_year supplier_name supplier_id amount currency "
-        "description raw_category category file sheet source_row"
+        "description raw_category category category_code category_method file sheet source_row"
     ).split()
     return Page(
         rows=[dict(zip(names, r, strict=True)) for r in rows],
@@ -351,9 +359,12 @@ def export_lines(store: Store, actor: Actor, anchor_id: int | None) -> Any:
         "spend_line_export",
         f"""
         SELECT l.line_id, a.name AS anchor, l.paid_on, l.fiscal_year, l.supplier_name,
-               l.supplier_id, l.amount, l.currency, l.description, l.raw_category, l.category,
+               l.supplier_id, l.amount, l.currency, l.description, l.raw_category,
+               c.code AS category_code, c.level1 AS category_level1,
+               c.level2 AS category_level2, c.method AS category_method,
                f.name AS file, l.sheet, l.source_row
         FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+        LEFT JOIN line_category c USING (line_id)
         WHERE {where} ORDER BY l.line_id
         """,
         params,
