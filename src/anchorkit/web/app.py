@@ -7,6 +7,8 @@ Pages live in :mod:`anchorkit.web.pages`, the JSON API in :mod:`anchorkit.web.ap
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,7 +91,13 @@ def is_api(request: Request) -> bool:
 
 
 def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        _app.state.anchorkit.store.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="anchorkit",
         summary="Spend, suppliers and community wealth building indicators of an anchor collaborative.",
         docs_url="/api/docs",

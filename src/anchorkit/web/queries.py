@@ -236,7 +236,7 @@ def _warm(store: Store) -> None:
     generation = store.generation
     _figures(store)
     for anchor in anchors(store):
-        if store.generation != generation:
+        if store.generation != generation or store.closing:
             return
         anchor_summary(store, anchor["name"])
 

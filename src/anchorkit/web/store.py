@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -52,6 +53,9 @@ class Store:
         self._computing: dict[Hashable, threading.Lock] = {}
         self.generation = 0
         self._warmed: int | None = None
+        self._warm_thread: threading.Thread | None = None
+        self._warm_engine: Any = None
+        self._closing = False
 
     @property
     def settings(self) -> Any:
@@ -127,15 +131,33 @@ class Store:
         )
         if int(lines) < WARM_MIN_LINES:
             return
-        threading.Thread(
+        self._warm_thread = threading.Thread(
             target=self._warm, args=(generation,), name="anchorkit-warm", daemon=True
-        ).start()
+        )
+        self._warm_thread.start()
 
     def _warm(self, generation: int) -> None:
+        self._warm_engine = self.reader().engine
         for warmer in WARMERS:
-            if self.generation != generation:
-                return  # a write came in; the next generation warms itself
+            if self.generation != generation or self._closing:
+                return  # a write came in (the next generation warms itself), or shutting down
             try:
                 warmer(self)
             except Exception:  # a warm-up failure must never take the server down
-                log.exception("warming the dashboard cache failed")
+                if not self._closing:
+                    log.exception("warming the dashboard cache failed")
+
+    def close(self) -> None:
+        """Stop a warm-up in progress (interrupting its query) before the store is closed:
+        a query still running when its database closes would abort the process."""
+        self._closing = True
+        thread, engine = self._warm_thread, self._warm_engine
+        deadline = time.monotonic() + 30
+        while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+            if engine is not None:
+                engine.con.interrupt()  # a no-op between queries: hence the loop
+            thread.join(timeout=0.2)
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
