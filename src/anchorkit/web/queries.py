@@ -313,25 +313,38 @@ def spend_lines(
         ),
     )
     order = f"{LINE_SORTS[sort]} {'DESC' if desc else 'ASC'}, l.line_id"
+
     # sort only the line ids (a top-N over one or two columns), then read the page's rows; the
     # page itself is kept for the data generation, as every visitor starts at the same first page
-    rows = store.cached(
-        ("line_page", predicate, tuple(params), order, size, page),
-        lambda: ws.engine.query(
+    def read_page() -> list[tuple[Any, ...]]:
+        ids = [
+            int(i)
+            for (i,) in ws.engine.query(
+                "spend_line_page_ids",
+                f"SELECT l.line_id FROM {lines} WHERE {predicate} "
+                f"ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size}",
+                params,
+            )
+        ]
+        if not ids:
+            return []
+        # the page's rows by their ids, as literals: both tables are then read for those ids
+        # only, instead of joining the whole taxonomy table to the whole ledger
+        wanted = ", ".join(map(str, ids))
+        return ws.engine.query(
             "spend_line_page",
             f"""
             SELECT l.line_id, a.name, l.paid_on, l.fiscal_year, l.supplier_name, l.supplier_id,
                    l.amount, l.currency, l.description, l.raw_category,
                    coalesce(c.level2, c.level1), c.code, c.method, f.name, l.sheet, l.source_row
-            FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
-            LEFT JOIN line_category c USING (line_id)
-            WHERE l.line_id IN (SELECT l.line_id FROM {lines} WHERE {predicate}
-                                ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
+            FROM (SELECT * FROM spend_line WHERE line_id IN ({wanted})) l
+            JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+            LEFT JOIN (SELECT * FROM line_category WHERE line_id IN ({wanted})) c USING (line_id)
             ORDER BY {order}
             """,
-            params,
-        ),
-    )
+        )
+
+    rows = store.cached(("line_page", predicate, tuple(params), order, size, page), read_page)
     names = (
         "line_id anchor paid_on fiscal_year supplier_name supplier_id amount currency "
         "description raw_category category category_code category_method file sheet source_row"
