@@ -105,6 +105,7 @@ def _site(root: Path) -> Iterator[Site]:
             root, ws, app, {"own": anchors[names[0]], "other": anchors[names[1]]}, supplier_id
         )
     finally:
+        app.state.anchorkit.close()  # type: ignore[attr-defined]
         ws.close()
 
 

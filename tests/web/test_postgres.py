@@ -46,8 +46,8 @@ def test_accounts_sessions_uploads_and_audit_on_postgres(
     root = tmp_path / "net"
     shutil.copytree(demo_template, root)
     ws = Workspace.open(root)
+    application = create_app(ws, database=pg_url)
     try:
-        application = create_app(ws, database=pg_url)
         db = application.state.anchorkit.db
         anchors = dict(
             ws.engine.query("a", "SELECT name, anchor_id FROM anchor ORDER BY anchor_id")
@@ -82,4 +82,5 @@ def test_accounts_sessions_uploads_and_audit_on_postgres(
         engine.dispose()
         assert {"login", "upload"} <= actions
     finally:
+        application.state.anchorkit.close()
         ws.close()

@@ -39,6 +39,13 @@ class AppState:
     signer: Signer
     templates: Jinja2Templates
 
+    def close(self) -> None:
+        """Stop background work and close the app database's connections."""
+        self.store.close()
+        bind = self.db.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+
     def anchor_ids(self) -> dict[str, int]:
         def build() -> dict[str, int]:
             rows = self.store.reader().engine.query(
@@ -94,7 +101,7 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        _app.state.anchorkit.store.close()
+        _app.state.anchorkit.close()
 
     app = FastAPI(
         lifespan=lifespan,
