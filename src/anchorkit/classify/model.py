@@ -71,7 +71,7 @@ class TextModel:
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
         )
         classifier = SGDClassifier(
-            loss="log_loss", alpha=2e-6, max_iter=6, tol=None, random_state=seed, n_jobs=-1
+            loss="log_loss", alpha=2e-6, max_iter=6, tol=None, random_state=seed, n_jobs=1
         )
         pipeline = make_pipeline(features, classifier)
         pipeline.fit([t.lower() for t, _ in data], [c for _, c in data])
