@@ -24,6 +24,13 @@ def test_every_demo_line_is_classified_or_unclassified(tmp_path: Path) -> None:
             " WHERE line_category.line_id IS NULL)",
         )
         assert lines == rows == summary.lines_loaded and missing == 0
+        # the code is also on the ledger line (pages sort and filter on it without a join)
+        (differ,) = ws.engine.query_one(
+            "t",
+            "SELECT count(*) FROM spend_line s JOIN line_category c USING (line_id) "
+            "WHERE s.category IS DISTINCT FROM c.code",
+        )
+        assert differ == 0
         by = compute_indicators(ws, by="category")
     assert sum(r["lines"] for r in by.rows) == lines
     assert sum(r["total_spend"] for r in by.rows) == by.network["total_spend"]

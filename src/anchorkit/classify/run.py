@@ -151,6 +151,14 @@ def classify(ws: Workspace, *, retrain: bool = False) -> ClassifyResult:
                 FROM spend_line s JOIN {KEYS_TABLE} k ON k.key = {LINE_KEY}
                 """,
             )
+            # the code also sits on the ledger line itself, so that pages can sort and filter
+            # millions of lines by category without joining the two tables
+            engine.run(
+                "category_on_spend_line",
+                "UPDATE spend_line SET category = c.code FROM line_category c "
+                "WHERE c.line_id = spend_line.line_id "
+                "AND spend_line.category IS DISTINCT FROM c.code",
+            )
     finally:
         engine.unregister(KEYS_TABLE)
     by_method: Counter[str] = Counter()

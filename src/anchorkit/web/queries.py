@@ -16,6 +16,7 @@ from typing import Any
 import shapely  # type: ignore[import-untyped]
 
 from anchorkit.analytics.indicators import compute_breakdowns, compute_indicators
+from anchorkit.classify import taxonomy_for
 from anchorkit.place.network import regions
 from anchorkit.resolve.review import list_items
 from anchorkit.web.accounts import Actor
@@ -248,7 +249,8 @@ LINE_SORTS = {
     "amount": "l.amount",
     "supplier": "l.supplier_name",
     "anchor": "l.anchor_id",
-    "category": "coalesce(c.level2, c.level1, l.raw_category)",
+    # the taxonomy code `classify` writes on each line: codes sort family by family
+    "category": "l.category",
 }
 
 
@@ -289,21 +291,19 @@ def spend_lines(
         params.append(year)
         filters["year"] = year
     if category:
-        # the shared taxonomy (code, level 1 or level 2 name) or the anchor's own raw category
-        where.append("(c.code = ? OR c.level1 = ? OR c.level2 = ? OR l.raw_category = ?)")
-        params.extend([category] * 4)
+        # the shared taxonomy (a code, or a level-1 / level-2 name: every code under it) or the
+        # anchor's own raw category
+        codes = category_codes(store, category)
+        where.append("(list_contains(?, l.category) OR l.raw_category = ?)")
+        params.extend([codes, category])
         filters["category"] = category
     sort = sort if sort in LINE_SORTS else "paid_on"
     size = min(max(size, 1), max(PAGE_SIZES))
     page = max(1, page)
     predicate = " AND ".join(where)
-    # the taxonomy is joined only when a filter or the sort needs it
-    lines = (
-        "spend_line l LEFT JOIN line_category c USING (line_id)"
-        if category or sort == "category"
-        else "spend_line l"
-    )
-    count_key = ("line_count", predicate, tuple(params))
+    lines = "spend_line l"
+    key_params = tuple(tuple(v) if isinstance(v, list) else v for v in params)  # hashable
+    count_key = ("line_count", predicate, key_params)
     total, amount = store.cached(
         count_key,
         lambda: ws.engine.query_one(
@@ -344,7 +344,7 @@ def spend_lines(
             """,
         )
 
-    rows = store.cached(("line_page", predicate, tuple(params), order, size, page), read_page)
+    rows = store.cached(("line_page", predicate, key_params, order, size, page), read_page)
     names = (
         "line_id anchor paid_on fiscal_year supplier_name supplier_id amount currency "
         "description raw_category category category_code category_method file sheet source_row"
@@ -359,6 +359,22 @@ def spend_lines(
         filters=filters,
         sum_amount=amount,
     )
+
+
+def category_codes(store: Store, text: str) -> list[str]:
+    """Every taxonomy code a category filter means: the code itself, or all codes whose level-1
+    or level-2 name is ``text`` (case ignored)."""
+
+    def build() -> dict[str, list[str]]:
+        by_name: dict[str, list[str]] = {}
+        taxonomy = taxonomy_for(store.settings, store.workspace.root)
+        for c in taxonomy.categories.values():
+            for key in {c.code, c.level1, c.level2, c.name}:
+                if key:
+                    by_name.setdefault(key.strip().lower(), []).append(c.code)
+        return by_name
+
+    return store.cached(("category_codes",), build, keep=True).get(text.strip().lower(), [])
 
 
 def export_lines(store: Store, actor: Actor, anchor_id: int | None) -> Any:
