@@ -317,40 +317,32 @@ def spend_lines(
     # sort only the line ids (a top-N over one or two columns), then read the page's rows; the
     # page itself is kept for the data generation, as every visitor starts at the same first page
     def read_page() -> list[tuple[Any, ...]]:
-        ids = [
-            int(i)
-            for (i,) in ws.engine.query(
-                "spend_line_page_ids",
-                f"SELECT l.line_id FROM {lines} WHERE {predicate} "
-                f"ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size}",
-                params,
-            )
-        ]
-        if not ids:
-            return []
-        # the page's rows by their ids, as literals: both tables are then read for those ids
-        # only, instead of joining the whole taxonomy table to the whole ledger
-        wanted = ", ".join(map(str, ids))
+        # sort only the line ids (a top-N over one or two columns), then read the page's rows
         return ws.engine.query(
             "spend_line_page",
             f"""
             SELECT l.line_id, a.name, l.paid_on, l.fiscal_year, l.supplier_name, l.supplier_id,
-                   l.amount, l.currency, l.description, l.raw_category,
-                   coalesce(c.level2, c.level1), c.code, c.method, f.name, l.sheet, l.source_row
-            FROM (SELECT * FROM spend_line WHERE line_id IN ({wanted})) l
-            JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
-            LEFT JOIN (SELECT * FROM line_category WHERE line_id IN ({wanted})) c USING (line_id)
+                   l.amount, l.currency, l.description, l.raw_category, l.category, f.name,
+                   l.sheet, l.source_row
+            FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+            WHERE l.line_id IN (SELECT l.line_id FROM {lines} WHERE {predicate}
+                                ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
             ORDER BY {order}
             """,
+            params,
         )
 
     rows = store.cached(("line_page", predicate, key_params, order, size, page), read_page)
     names = (
         "line_id anchor paid_on fiscal_year supplier_name supplier_id amount currency "
-        "description raw_category category category_code category_method file sheet source_row"
+        "description raw_category category_code file sheet source_row"
     ).split()
+    labels = category_labels(store)
+    out = [dict(zip(names, r, strict=True)) for r in rows]
+    for row in out:  # the taxonomy's name for the code (the raw category stays beside it)
+        row["category"] = labels.get(row["category_code"])
     return Page(
-        rows=[dict(zip(names, r, strict=True)) for r in rows],
+        rows=out,
         total=int(total),
         page=page,
         size=size,
@@ -359,6 +351,16 @@ def spend_lines(
         filters=filters,
         sum_amount=amount,
     )
+
+
+def category_labels(store: Store) -> dict[str, str]:
+    """Taxonomy code → the name a page shows (level 2, else level 1)."""
+
+    def build() -> dict[str, str]:
+        taxonomy = taxonomy_for(store.settings, store.workspace.root)
+        return {c.code: c.level2 or c.level1 for c in taxonomy.categories.values()}
+
+    return store.cached(("category_labels",), build, keep=True)
 
 
 def category_codes(store: Store, text: str) -> list[str]:
