@@ -278,9 +278,13 @@ def indicators(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Total, addressable and local spend, lines, suppliers and top suppliers."""
+    from anchorkit.analytics.targets import is_share, target_progress
+
     with _open() as ws:
         result = compute_indicators(ws, by=by, anchor=anchor)
+        targets = [p.to_json() for p in target_progress(ws, anchor=anchor)]
     data = result.to_json()
+    data["targets"] = targets
     if json_output:
         _print_json(data)
         return
@@ -321,6 +325,16 @@ def indicators(
                 _fmt(row["lines"]),
                 _fmt(row["suppliers"]),
             )
+        out.print(table)
+    if targets:
+        table = Table("target", "year", "target", "actual", "gap", "progress")
+        for p in targets:
+            share = is_share(p["indicator"])  # shares as %, amounts and counts as numbers
+            show = [
+                _fmt(p[k]) if share or p[k] is None else f"{p[k]:,.2f}"
+                for k in ("target", "actual", "gap")
+            ]
+            table.add_row(p["indicator"], str(p["year"]), *show, _fmt(p["progress"]))
         out.print(table)
     if net["top_suppliers"]:
         table = Table("top supplier", "spend", "lines", "anchors")
@@ -500,4 +514,4 @@ __all__ = ["app", "main"]
 
 
 # command families defined in their own modules register themselves on `app`
-from anchorkit import cli_classify, cli_place, cli_resolve, cli_web  # noqa: E402, F401
+from anchorkit import cli_classify, cli_place, cli_resolve, cli_targets, cli_web  # noqa: E402, F401

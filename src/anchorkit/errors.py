@@ -16,6 +16,7 @@ print one clear line instead of a traceback.
     ├── RegionError             a region pack or boundary file cannot be used
     ├── ResolveError            supplier resolution cannot run
     │   └── ReviewError         a review decision refers to nothing, or contradicts itself
+    ├── TargetError             a target names an unknown indicator or an impossible value
     ├── AccountError            a dashboard account cannot be created or used
     ├── CategoryError           a category code, taxonomy or rules file cannot be used
     └── EngineError             the store itself failed (disk full, locked, corrupt)
@@ -73,6 +74,10 @@ class ReviewError(ResolveError):
     """A review command names an item or supplier that does not exist, or makes no sense."""
 
 
+class TargetError(AnchorkitError):
+    """A target for an indicator anchorkit does not compute, or a value it cannot take."""
+
+
 class AccountError(AnchorkitError):
     """A dashboard account: unknown role, an anchor user without an anchor, a duplicate email."""
 
@@ -98,6 +103,7 @@ __all__ = [
     "ResolveError",
     "ReviewError",
     "SettingsError",
+    "TargetError",
     "UnreadableFileError",
     "WorkspaceError",
 ]

@@ -199,6 +199,18 @@ TABLES: dict[str, str] = {
             decided_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
             PRIMARY KEY (anchor_id, raw_key)
         )""",
+    # --- targets (issue 6) ------------------------------------------------------------------
+    "target": """
+        CREATE TABLE IF NOT EXISTS target (
+            indicator     VARCHAR NOT NULL,      -- local_share, impact_share, tag_share:co_op...
+            year          INTEGER NOT NULL,      -- the fiscal year it is due
+            anchor_id     INTEGER NOT NULL,      -- 0 = the whole network
+            value         DOUBLE NOT NULL,       -- a share (0..1), an amount or a count
+            baseline_year INTEGER,               -- progress is measured from this year's actual
+            set_by        VARCHAR NOT NULL,
+            set_at        TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (indicator, year, anchor_id)
+        )""",
 }
 
 

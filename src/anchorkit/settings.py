@@ -131,16 +131,6 @@ SETTINGS: tuple[Setting, ...] = (
         "spend is suppressed (it would reveal that supplier's takings).",
     ),
     Setting(
-        "targets.local_share",
-        0.0,
-        "The network's target for local share of addressable spend (0 to 1; 0 = no target).",
-    ),
-    Setting(
-        "targets.impact_share",
-        0.0,
-        "The network's target for spend with impact (diverse/social) suppliers (0 to 1; 0 = none).",
-    ),
-    Setting(
         "web.max_upload_mb",
         50,
         "The largest spend file the dashboard accepts, in megabytes (bigger files: use the CLI).",

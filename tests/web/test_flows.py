@@ -285,3 +285,25 @@ def test_lines_show_and_filter_by_the_shared_category(site: Site) -> None:
     by_category = client.get("/api/v1/spend-lines", params={"sort": "category", "desc": False})
     assert by_category.status_code == 200 and by_category.json()["rows"]
     client.close()
+
+
+def test_targets_on_the_overview_and_the_anchor_page(fresh_site: Site) -> None:
+    from anchorkit.analytics.targets import set_target
+
+    engine = fresh_site.ws.engine
+    (year,) = engine.query_one("n", "SELECT max(fiscal_year) FROM spend_line")
+    own = engine.query_one(
+        "n", "SELECT name FROM anchor WHERE anchor_id = ?", [fresh_site.anchors["own"]]
+    )[0]
+    set_target(fresh_site.ws, "local_share", "90%", year)
+    set_target(fresh_site.ws, "local_spend", 1000, year, anchor=own)
+    client = fresh_site.client("anchor")
+    overview = client.get("/overview").text
+    assert 'id="targets-table"' in overview and "90.0 %" in overview
+    assert "target 90.0 %" in overview  # beside the headline local share
+    data = client.get("/api/v1/indicators").json()
+    (row,) = data["target_rows"]
+    assert row["indicator"] == "local_share" and row["target"] == 0.9
+    anchor_page = client.get(f"/anchors/{fresh_site.anchors['own']}").text
+    assert 'id="targets-table"' in anchor_page and "local spend" in anchor_page
+    client.close()

@@ -205,8 +205,10 @@ def _measure(ws: Workspace, dimensions: Sequence[str]) -> dict[str | None, Indic
         ):
             rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=True)))})
         concentration = _top_supplier_shares(ws, f"dim_{by}")
+        tags = _tag_shares_by(ws, f"dim_{by}", {c[by]: c["addressable_spend"] for c in rows})
         for cell in rows:
             cell["top_supplier_share"] = concentration.get(cell[by])
+            cell["tag_shares"] = tags.get(cell[by], {})
         out[by] = Indicators(network, rows, by)
     return out
 
@@ -268,6 +270,21 @@ def _tag_shares(ws: Workspace, addressable: Decimal) -> dict[str, float | None]:
         "GROUP BY tag ORDER BY tag",
     )
     return {tag: _share(Decimal(v), addressable) for tag, v in rows}
+
+
+def _tag_shares_by(
+    ws: Workspace, cell: str, addressable: dict[Any, Decimal]
+) -> dict[Any, dict[str, float | None]]:
+    """Each tag's share of each cell's addressable spend (targets can be set per tag and year)."""
+    out: dict[Any, dict[str, float | None]] = {}
+    for key, tag, spend in ws.engine.query(
+        "tag_shares_by_cell",
+        f"SELECT cell, tag, sum(amount) FROM (SELECT {cell} AS cell, amount, unnest(tags) AS tag "
+        f"FROM {LINES_TABLE} WHERE addressable AND tags IS NOT NULL) GROUP BY cell, tag "
+        "ORDER BY cell, tag",
+    ):
+        out.setdefault(key, {})[tag] = _share(Decimal(spend), addressable.get(key, Decimal(0)))
+    return out
 
 
 def _top_suppliers(ws: Workspace, params: Sequence[Any]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 import shapely  # type: ignore[import-untyped]
 
 from anchorkit.analytics.indicators import compute_breakdowns, compute_indicators
+from anchorkit.analytics.targets import target_progress
 from anchorkit.classify import taxonomy_for
 from anchorkit.place.network import regions
 from anchorkit.resolve.review import list_items
@@ -133,11 +134,23 @@ def overview(store: Store, actor: Actor) -> dict[str, Any]:
             ]
         else:
             by[dimension] = suppress(rows, rule, keep=(dimension,), exempt=full)
-    targets = {
-        "local_share": float(store.settings["targets.local_share"]) or None,
-        "impact_share": float(store.settings["targets.impact_share"]) or None,
+    # progress against the network's targets, from the year rows this actor may see
+    progress = [p.to_json() for p in target_progress(store.reader(), by_year_rows=by["year"])]
+    return {
+        "network": network,
+        "by": by,
+        "targets": headline_targets(progress),
+        "target_rows": progress,
     }
-    return {"network": network, "by": by, "targets": targets}
+
+
+def headline_targets(progress: list[dict[str, Any]]) -> dict[str, float | None]:
+    """For the headline figures: each indicator's target for its latest year."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in progress:
+        if row["indicator"] not in latest or row["year"] > latest[row["indicator"]]["year"]:
+            latest[row["indicator"]] = row
+    return {k: v["target"] for k, v in latest.items()}
 
 
 def neighbourhood_geojson(store: Store) -> dict[str, Any] | None:
@@ -200,10 +213,12 @@ def anchor_summary(store: Store, anchor_name: str) -> dict[str, Any]:
             [anchor.anchor_id],
         )
         files, read, loaded, rejected, last = quality
+        targets = target_progress(ws, anchor=anchor_name, by_year_rows=result.rows)
         return {
             "anchor": {"anchor_id": anchor.anchor_id, "name": anchor.name, "kind": anchor.kind},
             "network": result.network,
             "by_year": result.rows,
+            "targets": [p.to_json() for p in targets],
             "quality": {
                 "files": files,
                 "rows_read": int(read),

@@ -152,7 +152,12 @@ def publish(st: Any, actor: Actor, client: str) -> int:
     """Freeze today's network indicators, with every small cell suppressed, for the public page."""
     data = queries.overview(st.store, PUBLISHER)
     snapshot = queries.jsonable(
-        {"network": data["network"], "by": data["by"], "targets": data["targets"]}
+        {
+            "network": data["network"],
+            "by": data["by"],
+            "targets": data["targets"],
+            "target_rows": data["target_rows"],
+        }
     )
     with st.db() as s, s.begin():
         publication = Publication(by=actor.email, indicators=snapshot)
