@@ -93,6 +93,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Raw spend categories that are not addressable (payroll, taxes, transfers to other public "
         "bodies...), matched case-insensitively; their spend is reported apart.",
     ),
+    Setting(
+        "indicators.non_influenceable_categories",
+        [
+            "Utilities",
+            "payroll",
+            "pensions",
+            "taxes",
+            "business rates",
+            "transfers to public bodies",
+            "national framework agreements",
+        ],
+        "Addressable spend an anchor cannot steer to other suppliers (matched like "
+        "indicators.excluded_categories, on raw categories and taxonomy names); reported as "
+        "non_influenceable_spend beside influenceable_spend.",
+    ),
     Setting("indicators.top_suppliers", 10, "How many suppliers the top-suppliers list shows."),
     Setting(
         "tags.grace_days",
@@ -165,6 +180,18 @@ SETTINGS: tuple[Setting, ...] = (
         "classify.min_confidence",
         0.2,
         "The text model's guesses below this confidence are left unclassified rather than kept.",
+    ),
+    Setting(
+        "lm3.rates_file",
+        "",
+        "A CSV (category,rate; relative to the workspace) of LM3 default re-spend rates by "
+        "taxonomy level-1 category, with a 'default' row; empty: anchorkit's shipped assumptions.",
+    ),
+    Setting(
+        "lm3.wage_share",
+        0.3,
+        "The share of a surveyed supplier's spending that is wages: it counts as local as far as "
+        "its staff live locally (local_staff_share), the rest as far as its purchases are local.",
     ),
 )
 

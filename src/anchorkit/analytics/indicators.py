@@ -49,6 +49,9 @@ MONEY = (
     "unknown_location_spend",
     "priority_area_spend",
     "impact_spend",
+    "influenceable_spend",
+    "non_influenceable_spend",
+    "influenceable_local_spend",
 )
 
 
@@ -61,11 +64,20 @@ def _compact(expr: str) -> str:
 
 
 def _addressable_sql(settings: Settings) -> str:
-    excluded = [c.strip().lower() for c in settings["indicators.excluded_categories"] if c.strip()]
-    if not excluded:
+    return _outside_sql(settings["indicators.excluded_categories"])
+
+
+def _influenceable_sql(settings: Settings) -> str:
+    return _outside_sql(settings["indicators.non_influenceable_categories"])
+
+
+def _outside_sql(categories: Sequence[str]) -> str:
+    """True for a line whose category is none of ``categories`` (case ignored): its raw
+    category, or its taxonomy code, level-1 or level-2 name."""
+    listed = [c.strip().lower() for c in categories if c.strip()]
+    if not listed:
         return "true"
-    values = ", ".join(_literal(c) for c in excluded)
-    # a raw category, or a taxonomy code / level-1 / level-2 name
+    values = ", ".join(_literal(c) for c in listed)
     return " AND ".join(
         f"lower(trim(coalesce({column}, ''))) NOT IN ({values})"
         for column in (
@@ -157,6 +169,7 @@ def compute_breakdowns(
         CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS
         SELECT l.line_id, l.anchor_id, l.amount, l.supplier_id, l.supplier_name,
             {_addressable_sql(settings)} AS addressable,
+            {_addressable_sql(settings)} AND {_influenceable_sql(settings)} AS influenceable,
             {location_sql(settings, columns)} AS location_class,
             {location_sql(settings, columns, "local.wider_areas")} AS wider_class,
             p.priority_area AS in_priority_area,
@@ -186,6 +199,11 @@ def _measure(ws: Workspace, dimensions: Sequence[str]) -> dict[str | None, Indic
         coalesce(sum(amount) FILTER (WHERE addressable AND in_priority_area), 0)
             AS priority_area_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND tags IS NOT NULL), 0) AS impact_spend,
+        coalesce(sum(amount) FILTER (WHERE influenceable), 0) AS influenceable_spend,
+        coalesce(sum(amount) FILTER (WHERE addressable AND NOT influenceable), 0)
+            AS non_influenceable_spend,
+        coalesce(sum(amount) FILTER (WHERE influenceable AND location_class = 'local'), 0)
+            AS influenceable_local_spend,
         count(*) AS lines,
         count(DISTINCT coalesce(supplier_id, upper(trim(supplier_name)))) AS suppliers
     """
@@ -242,6 +260,9 @@ def _finish(values: dict[str, Any]) -> dict[str, Any]:
         ),
         "priority_area_share": _share(money["priority_area_spend"], money["addressable_spend"]),
         "impact_share": _share(money["impact_spend"], money["addressable_spend"]),
+        "influenceable_local_share": _share(
+            money["influenceable_local_spend"], money["influenceable_spend"]
+        ),
         "lines": int(values["lines"]),
         "suppliers": int(values["suppliers"]),
     }
