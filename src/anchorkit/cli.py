@@ -514,4 +514,11 @@ __all__ = ["app", "main"]
 
 
 # command families defined in their own modules register themselves on `app`
-from anchorkit import cli_classify, cli_place, cli_resolve, cli_targets, cli_web  # noqa: E402, F401
+from anchorkit import (  # noqa: E402, F401
+    cli_classify,
+    cli_impact,
+    cli_place,
+    cli_resolve,
+    cli_targets,
+    cli_web,
+)

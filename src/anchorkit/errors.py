@@ -19,6 +19,7 @@ print one clear line instead of a traceback.
     ├── TargetError             a target names an unknown indicator or an impossible value
     ├── AccountError            a dashboard account cannot be created or used
     ├── CategoryError           a category code, taxonomy or rules file cannot be used
+    ├── SurveyError             a supplier survey file or LM3 rates file cannot be used
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -90,6 +91,10 @@ class EngineError(AnchorkitError):
     """The data store failed underneath anchorkit (locked by another process, disk full, corrupt)."""
 
 
+class SurveyError(AnchorkitError):
+    """A supplier survey or LM3 rates file cannot be used (missing column, share over 100 %...)."""
+
+
 __all__ = [
     "AccountError",
     "AnchorError",
@@ -103,6 +108,7 @@ __all__ = [
     "ResolveError",
     "ReviewError",
     "SettingsError",
+    "SurveyError",
     "TargetError",
     "UnreadableFileError",
     "WorkspaceError",

@@ -211,6 +211,16 @@ TABLES: dict[str, str] = {
             set_at        TIMESTAMP NOT NULL DEFAULT current_timestamp,
             PRIMARY KEY (indicator, year, anchor_id)
         )""",
+    # --- LM3 supplier survey (issue 6) --------------------------------------------------------
+    "supplier_survey": """
+        CREATE TABLE IF NOT EXISTS supplier_survey (
+            supplier_id       VARCHAR PRIMARY KEY,
+            local_spend_share DOUBLE NOT NULL,   -- 0..1 of the supplier's spending that is local
+            local_staff_share DOUBLE,            -- 0..1 of its staff living locally; NULL = not asked
+            source_file       VARCHAR NOT NULL,
+            source_row        INTEGER NOT NULL,  -- the line / row number in that file
+            imported_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
 }
 
 

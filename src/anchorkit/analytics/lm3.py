@@ -1,0 +1,171 @@
+"""The local multiplier LM3 (New Economics Foundation): how far a pound spent locally goes.
+
+LM3 = (R1 + R2 + R3) / R1, with (docs/indicators.md says the same, for people):
+
+- R1, the spend studied: ``addressable_spend``;
+- R2, the spend with local suppliers: ``local_spend`` — both read off :func:`compute_breakdowns`,
+  so they are exactly what ``anchorkit indicators`` shows (for a year: ``--by year``);
+- R3, the part of R2 that local suppliers re-spend locally: each local line's amount × its
+  supplier's re-spend rate.
+
+A surveyed supplier's re-spend rate (``anchorkit survey import``) is
+``(1 − w) × local_spend_share + w × local_staff_share``, w = the setting ``lm3.wage_share``: the
+part of a supplier's spending that is wages goes local as far as its staff live locally, the
+rest as far as its purchases are local (NEF's round 3 counts both). With no staff share, the
+local-spend share stands for all of it. Any other local line takes the default rate of its
+taxonomy level-1 category (``lm3_default_rates.csv`` or the file in ``lm3.rates_file``), else the
+``default`` row. R3 is reported split into surveyed and assumed parts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from anchorkit.analytics.indicators import _addressable_sql, compute_breakdowns
+from anchorkit.analytics.survey import parse_share
+from anchorkit.errors import SurveyError
+from anchorkit.place.network import PLACED, location_sql, place_codes
+from anchorkit.workspace import Workspace
+
+DEFAULT_RATES = "lm3_default_rates.csv"
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Lm3Result:
+    r1: Decimal
+    r2: Decimal
+    r3: Decimal
+    r3_surveyed: Decimal
+    r3_assumed: Decimal
+    lm3: float | None
+    suppliers_surveyed: int
+    anchor: str | None = None
+    year: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("r1", "r2", "r3", "r3_surveyed", "r3_assumed"):
+            out[key] = f"{out[key]:.2f}"
+        return out
+
+
+def load_rates(ws: Workspace) -> tuple[dict[str, Decimal], str]:
+    """Default re-spend rates by level-1 category (lower-cased), and where they came from."""
+    name = str(ws.settings["lm3.rates_file"]).strip()
+    if name:
+        path = ws.root / name
+        try:
+            text = path.read_text("utf-8-sig")
+        except OSError as exc:
+            raise SurveyError(
+                f"lm3.rates_file {name!r}: cannot read it ({exc.strerror}). Give a CSV "
+                "(category,rate) relative to the workspace, or empty for the shipped rates."
+            ) from exc
+        source = name
+    else:
+        text = resources.files("anchorkit.data").joinpath(DEFAULT_RATES).read_text("utf-8")
+        source = f"anchorkit's default rates ({DEFAULT_RATES}, assumptions)"
+    rows = csv.reader(line for line in io.StringIO(text) if not line.lstrip().startswith("#"))
+    rates: dict[str, Decimal] = {}
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        if not row or [c.strip().lower() for c in row[:2]] == ["category", "rate"]:
+            continue
+        if len(row) < 2 or not row[0].strip():
+            problems.append(f"row {number}: expected category,rate")
+            continue
+        try:
+            rates[row[0].strip().lower()] = Decimal(str(parse_share(row[1], "rate")))
+        except SurveyError as exc:
+            problems.append(f"row {number} ({row[0].strip()}): {exc}")
+    if "default" not in rates:
+        problems.append("no 'default' row (the rate of categories not listed)")
+    if problems:
+        raise SurveyError(f"{source}: " + "; ".join(problems) + ".")
+    return rates, source
+
+
+def survey_rate(local_spend_share: float, local_staff_share: float | None, wage: float) -> Decimal:
+    """A surveyed supplier's re-spend rate (see the module's docstring)."""
+    staff = local_spend_share if local_staff_share is None else local_staff_share
+    return Decimal(str((1 - wage) * local_spend_share + wage * staff))
+
+
+def compute_lm3(ws: Workspace, *, anchor: str | None = None, year: int | None = None) -> Lm3Result:
+    """LM3 of the network (or one anchor), over every year or one fiscal year."""
+    wage = float(ws.settings["lm3.wage_share"])
+    if not 0 <= wage <= 1:
+        raise SurveyError(f"lm3.wage_share must be between 0 and 1, not {wage}.")
+    rates, source = load_rates(ws)
+    if year is None:
+        row: dict[str, Any] | None = compute_breakdowns(ws, [], anchor=anchor)[None].network
+    else:
+        rows = compute_breakdowns(ws, ["year"], anchor=anchor)["year"].rows
+        row = next((r for r in rows if r["year"] == year), None)
+    r1 = row["addressable_spend"] if row else Decimal(0)
+    r2 = row["local_spend"] if row else Decimal(0)
+    surveyed = assumed = Decimal(0)
+    suppliers: set[str] = set()
+    seen = Decimal(0)
+    for supplier_id, category, spend, share, staff in _local_spend(ws, anchor, year):
+        spend = Decimal(spend)
+        seen += spend
+        if supplier_id is not None:
+            suppliers.add(supplier_id)
+            surveyed += spend * survey_rate(share, staff, wage)
+        else:
+            rate = rates.get((category or "").lower(), rates["default"])
+            assumed += spend * rate
+    notes = [
+        f"R3: {len(suppliers)} surveyed supplier(s) at their own re-spend rates (wage share "
+        f"{wage:g}); other local spend at default rates by category from {source}.",
+        "Default rates are assumptions, not measurements: survey local suppliers to replace them.",
+    ]
+    if seen.quantize(CENT) != r2:
+        notes.append(f"Local lines found for R3 sum to {seen:.2f}, not R2 {r2:.2f}: please report.")
+    r3_surveyed, r3_assumed = surveyed.quantize(CENT), assumed.quantize(CENT)
+    r3 = r3_surveyed + r3_assumed
+    lm3 = None if r1 == 0 else round(float((r1 + r2 + r3) / r1), 4)
+    return Lm3Result(r1, r2, r3, r3_surveyed, r3_assumed, lm3, len(suppliers), anchor, year, notes)
+
+
+def _local_spend(ws: Workspace, anchor: str | None, year: int | None) -> list[tuple[Any, ...]]:
+    """Addressable local spend by (surveyed supplier or NULL, level-1 category), with the
+    survey's shares; local and addressable are decided by the same SQL as the indicators."""
+    where = ["true"]
+    if anchor is not None:
+        where.append(f"s.anchor_id = {ws.anchor(anchor).anchor_id}")
+    if year is not None:
+        where.append(f"s.fiscal_year = {int(year)}")
+    lines = f"""
+        SELECT s.line_id, s.amount, s.raw_category, s.supplier_id, a.site_postcode,
+            lc.code AS category_code, lc.level1 AS category_level1, lc.level2 AS category_level2,
+            coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode) AS code
+        FROM spend_line s JOIN anchor a USING (anchor_id)
+        LEFT JOIN supplier sp USING (supplier_id)
+        LEFT JOIN line_category lc USING (line_id)
+        WHERE {" AND ".join(where)}
+    """
+    columns = place_codes(
+        ws, f"SELECT code FROM ({lines}) UNION ALL SELECT site_postcode FROM anchor"
+    )
+    settings = ws.settings
+    return ws.engine.query(
+        "lm3_local_spend",
+        f"""
+        SELECT v.supplier_id, CASE WHEN v.supplier_id IS NULL THEN l.category_level1 END,
+            sum(l.amount), any_value(v.local_spend_share), any_value(v.local_staff_share)
+        FROM ({lines}) l LEFT JOIN {PLACED} p ON p.input = l.code
+        LEFT JOIN {PLACED} site ON site.input = l.site_postcode
+        LEFT JOIN supplier_survey v ON v.supplier_id = l.supplier_id
+        WHERE {_addressable_sql(settings)} AND ({location_sql(settings, columns)}) = 'local'
+        GROUP BY 1, 2 ORDER BY 1, 2
+        """,
+    )
