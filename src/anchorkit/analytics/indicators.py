@@ -20,7 +20,8 @@ Neighbourhood Improvement Areas).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -141,6 +142,24 @@ def compute_breakdowns(
     unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    with classified_lines(ws, anchor=anchor, dimensions=dimensions):
+        return _measure(ws, dimensions)
+
+
+@contextmanager
+def classified_lines(
+    ws: Workspace,
+    *,
+    anchor: str | None = None,
+    dimensions: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> Iterator[str]:
+    """Every line (or one anchor's) decided once — addressable, influenceable, local, in a
+    priority area, with its tags — as a temporary table; yields the table's name, drops it after.
+
+    ``dimensions`` adds a ``dim_<name>`` column each; ``extra`` adds columns of the line
+    (e.g. ``raw_category``, ``category_level2``) for callers that group by them.
+    """
     where = ""
     if anchor is not None:
         where = f"WHERE a.anchor_id = {ws.anchor(anchor).anchor_id}"
@@ -161,8 +180,9 @@ def compute_breakdowns(
         ws, f"SELECT code FROM ({lines}) UNION ALL SELECT site_postcode FROM anchor"
     )
     cells = "".join(f",\n            {DIMENSIONS[d]} AS dim_{d}" for d in dimensions)
-    # materialised (not a view): every measure below reads it, and re-deriving it per query
-    # cost more than all of them together; only the columns they read are kept
+    cells += "".join(f",\n            l.{c}" for c in extra)
+    # materialised (not a view): every measure reads it, and re-deriving it per query cost more
+    # than all of them together; only the columns they read are kept
     engine.run(
         "classified_lines",
         f"""
@@ -180,7 +200,7 @@ def compute_breakdowns(
         """,
     )
     try:
-        return _measure(ws, dimensions)
+        yield LINES_TABLE
     finally:
         engine.run("drop_classified_lines", f"DROP TABLE IF EXISTS {LINES_TABLE}")
 
