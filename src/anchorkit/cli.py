@@ -517,6 +517,7 @@ __all__ = ["app", "main"]
 from anchorkit import (  # noqa: E402, F401
     cli_classify,
     cli_impact,
+    cli_multipliers,
     cli_place,
     cli_resolve,
     cli_targets,

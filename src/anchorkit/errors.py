@@ -20,6 +20,7 @@ print one clear line instead of a traceback.
     ├── AccountError            a dashboard account cannot be created or used
     ├── CategoryError           a category code, taxonomy or rules file cannot be used
     ├── SurveyError             a supplier survey file or LM3 rates file cannot be used
+    ├── MultiplierError         a multiplier table or category → sector map cannot be used
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -95,6 +96,10 @@ class SurveyError(AnchorkitError):
     """A supplier survey or LM3 rates file cannot be used (missing column, share over 100 %...)."""
 
 
+class MultiplierError(AnchorkitError):
+    """A multiplier table or category → sector map cannot be used (message: file, line)."""
+
+
 __all__ = [
     "AccountError",
     "AnchorError",
@@ -103,6 +108,7 @@ __all__ = [
     "EngineError",
     "IngestError",
     "MappingError",
+    "MultiplierError",
     "NoDataError",
     "RegionError",
     "ResolveError",

@@ -221,6 +221,35 @@ TABLES: dict[str, str] = {
             source_row        INTEGER NOT NULL,  -- the line / row number in that file
             imported_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
         )""",
+    # --- input-output multipliers (issue 6) -------------------------------------------------
+    "multiplier_table": """
+        CREATE TABLE IF NOT EXISTS multiplier_table (
+            table_name  VARCHAR PRIMARY KEY,
+            file_name   VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL,
+            sector_map  VARCHAR NOT NULL,        -- naics, uk_sic (crosswalk) or 'map <file>'
+            loaded_at   TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+    "multiplier": """
+        CREATE TABLE IF NOT EXISTS multiplier (
+            table_name  VARCHAR NOT NULL,
+            sector      VARCHAR NOT NULL,
+            sector_name VARCHAR NOT NULL,
+            output_direct   DOUBLE NOT NULL,     -- output per unit of spend
+            output_indirect DOUBLE NOT NULL,
+            output_induced  DOUBLE NOT NULL,
+            jobs_direct_per_million   DOUBLE NOT NULL,
+            jobs_indirect_per_million DOUBLE NOT NULL,
+            jobs_induced_per_million  DOUBLE NOT NULL,
+            PRIMARY KEY (table_name, sector)
+        )""",
+    "multiplier_sector_map": """
+        CREATE TABLE IF NOT EXISTS multiplier_sector_map (
+            table_name VARCHAR NOT NULL,
+            category   VARCHAR NOT NULL,         -- a level-1 taxonomy name, or 'unclassified'
+            sector     VARCHAR NOT NULL,
+            PRIMARY KEY (table_name, category)
+        )""",
 }
 
 
