@@ -518,6 +518,7 @@ from anchorkit import (  # noqa: E402, F401
     cli_classify,
     cli_impact,
     cli_multipliers,
+    cli_opportunities,
     cli_place,
     cli_resolve,
     cli_targets,
