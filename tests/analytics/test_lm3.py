@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from anchorkit.analytics import compute_indicators
 from anchorkit.analytics.lm3 import compute_lm3, load_rates
 from anchorkit.analytics.survey import import_survey
+from anchorkit.classify.taxonomy import load_taxonomy
 from anchorkit.cli import app
 from anchorkit.errors import SurveyError
 from anchorkit.ingest import ingest_files
@@ -133,9 +134,18 @@ def test_a_workspace_rates_file_and_wage_share_override(network: Workspace, tmp_
     # bakery 0.5 × 0.6 + 0.5 × 0.8 = 0.7 × 3300 = 2310; print 200 → surveyed 2510
     # assumed: (500 + 1000 + 200) × 0.10 = 170
     assert (got.r3_surveyed, got.r3_assumed) == (Decimal("2510.00"), Decimal("170.00"))
-    (network.root / "rates.csv").write_text("category,rate\nCatering,1.5\n")
-    with pytest.raises(SurveyError, match="over 100 %.*no 'default' row"):
+    (network.root / "rates.csv").write_text("category,rate\nCatering,1.5\nUnicorns,0.1\n")
+    with pytest.raises(
+        SurveyError, match="over 100 %.*no level-1 category 'unicorns'.*no 'default'"
+    ):
         load_rates(network)
+
+
+def test_the_shipped_rates_name_the_shipped_taxonomy(tmp_path: Path) -> None:
+    rates, source = load_rates(Workspace.init(tmp_path / "ws"))
+    known = {c.name.lower() for c in load_taxonomy().level(1)}
+    assert "assumptions" in source and set(rates) - known == {"default"}
+    assert all(0 <= r <= 1 for r in rates.values())
 
 
 def test_bad_survey_rows_are_rejected_with_line_numbers(network: Workspace, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from anchorkit.analytics.indicators import _addressable_sql, compute_breakdowns
 from anchorkit.analytics.survey import parse_share
+from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.errors import SurveyError
 from anchorkit.place.network import PLACED, location_sql, place_codes
 from anchorkit.workspace import Workspace
@@ -85,6 +86,13 @@ def load_rates(ws: Workspace) -> tuple[dict[str, Decimal], str]:
             rates[row[0].strip().lower()] = Decimal(str(parse_share(row[1], "rate")))
         except SurveyError as exc:
             problems.append(f"row {number} ({row[0].strip()}): {exc}")
+    known = {c.name.lower() for c in taxonomy_for(ws.settings, ws.root).level(1)}
+    unknown = sorted(c for c in rates if c != "default" and c not in known)
+    if unknown and name:  # the shipped rates name the shipped taxonomy's categories
+        problems.append(
+            f"no level-1 category {', '.join(repr(c) for c in unknown)} in the taxonomy "
+            "(see anchorkit category list --level 1)"
+        )
     if "default" not in rates:
         problems.append("no 'default' row (the rate of categories not listed)")
     if problems:
