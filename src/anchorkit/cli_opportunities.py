@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from anchorkit.analytics.opportunities import find_opportunities
 from anchorkit.cli import _open, _print_json, app, friendly, out
@@ -36,8 +35,18 @@ def opportunities(
     if not found:
         out.print("No opportunities found (is the spend resolved, placed and classified?).")
         return
-    table = Table("kind", "category", "at stake", "what", "suppliers")
-    for o in found:
-        names = ", ".join(s["name"] for s in o.suppliers[:3])
-        table.add_row(o.kind, o.category, f"{o.spend_at_stake:,.0f}", o.summary, names)
-    out.print(table)
+    labels = {
+        "local_supplier_exists": "local suppliers exist",
+        "joint_procurement": "joint procurement",
+        "share_a_supplier": "share a supplier",
+    }
+    for number, o in enumerate(found, 1):
+        out.print(
+            f"[bold]{number}. {o.category}[/bold] — {labels[o.kind]}, "
+            f"{o.spend_at_stake:,.0f} at stake",
+            highlight=False,
+        )
+        out.print(f"   {o.summary}", highlight=False)
+        if o.suppliers:
+            names = ", ".join(s["name"] for s in o.suppliers[:3])
+            out.print(f"   suppliers: {names}", highlight=False)

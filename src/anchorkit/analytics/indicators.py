@@ -131,7 +131,11 @@ LINES_TABLE = "__anchorkit__indicator_lines"
 
 
 def compute_breakdowns(
-    ws: Workspace, dimensions: Sequence[str], *, anchor: str | None = None
+    ws: Workspace,
+    dimensions: Sequence[str],
+    *,
+    anchor: str | None = None,
+    year: int | None = None,
 ) -> dict[str | None, Indicators]:
     """The network totals and one breakdown per dimension, from one pass over the lines.
 
@@ -142,7 +146,7 @@ def compute_breakdowns(
     unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
-    with classified_lines(ws, anchor=anchor, dimensions=dimensions):
+    with classified_lines(ws, anchor=anchor, year=year, dimensions=dimensions):
         return _measure(ws, dimensions)
 
 
@@ -151,6 +155,7 @@ def classified_lines(
     ws: Workspace,
     *,
     anchor: str | None = None,
+    year: int | None = None,
     dimensions: Sequence[str] = (),
     extra: Sequence[str] = (),
 ) -> Iterator[str]:
@@ -160,9 +165,12 @@ def classified_lines(
     ``dimensions`` adds a ``dim_<name>`` column each; ``extra`` adds columns of the line
     (e.g. ``raw_category``, ``category_level2``) for callers that group by them.
     """
-    where = ""
+    conditions = []
     if anchor is not None:
-        where = f"WHERE a.anchor_id = {ws.anchor(anchor).anchor_id}"
+        conditions.append(f"a.anchor_id = {ws.anchor(anchor).anchor_id}")
+    if year is not None:
+        conditions.append(f"s.fiscal_year = {int(year)}")
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
     engine, settings = ws.engine, ws.settings
     # a line is where its own file says; failing that, where its supplier is placed from the best
     # evidence (see place_suppliers); every such code is placed once

@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from anchorkit.analytics.indicators import DIMENSIONS, compute_breakdowns
+from anchorkit.analytics.indicators import compute_breakdowns
 from anchorkit.classify.taxonomy import Taxonomy, crosswalk, taxonomy_for
 from anchorkit.errors import MultiplierError
 from anchorkit.workspace import Workspace
@@ -53,13 +53,6 @@ PARTS = ("direct", "indirect", "induced")
 SCHEMES = {"naics": "naics2", "uk_sic": "sic_section"}
 EXAMPLE = "example_statcan_style_illustrative.csv"
 UNMAPPED = "unmapped"
-
-# compute_breakdowns has no year filter: a private dimension crosses category with year, so a
-# year's local spend per category comes from the very same pass and rules as the indicators
-_CATEGORY_YEAR = "_category_year"
-DIMENSIONS.setdefault(
-    _CATEGORY_YEAR, f"concat_ws(chr(31), {DIMENSIONS['category']}, l.fiscal_year::VARCHAR)"
-)
 
 
 @dataclass(frozen=True)
@@ -342,15 +335,8 @@ class ImpactResult:
 
 
 def _local_by_category(ws: Workspace, anchor: str | None, year: int | None) -> dict[str, Decimal]:
-    if year is None:
-        rows = compute_breakdowns(ws, ["category"], anchor=anchor)["category"].rows
-        return {str(r["category"]): r["local_spend"] for r in rows}
-    out: dict[str, Decimal] = {}
-    for r in compute_breakdowns(ws, [_CATEGORY_YEAR], anchor=anchor)[_CATEGORY_YEAR].rows:
-        category, _, fiscal_year = str(r[_CATEGORY_YEAR]).rpartition(chr(31))
-        if fiscal_year == str(year):
-            out[category] = out.get(category, Decimal(0)) + r["local_spend"]
-    return out
+    rows = compute_breakdowns(ws, ["category"], anchor=anchor, year=year)["category"].rows
+    return {str(r["category"]): r["local_spend"] for r in rows}
 
 
 def _table(ws: Workspace, name: str | None) -> str:
