@@ -123,4 +123,4 @@ def test_cli_target_set_then_indicators_json(network: Workspace) -> None:
         0.5,
     )
     bad = runner.invoke(app, ["-w", root, "target", "set", "local_share", "2", "--year", "2024"])
-    assert bad.exit_code == 1 and "between 0 and 1" in bad.output
+    assert bad.exit_code == 1 and "over 100 %" in bad.output

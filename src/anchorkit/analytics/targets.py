@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from anchorkit.analytics.indicators import compute_breakdowns
-from anchorkit.errors import TargetError
+from anchorkit.analytics.survey import parse_share
+from anchorkit.errors import SurveyError, TargetError
 from anchorkit.workspace import Workspace
 
 NETWORK = 0
@@ -46,22 +47,17 @@ def indicator_names() -> list[str]:
 
 def parse_value(indicator: str, text: str | float) -> float:
     """A target value: shares as 0.3 or "30%", amounts and counts as numbers; checked."""
+    if is_share(indicator):
+        try:
+            return parse_share(text, indicator)
+        except SurveyError as exc:  # one reading of shares, with the target's own error
+            raise TargetError(f"{exc}; a share is between 0 and 1 (or 0% and 100%).") from exc
     raw = str(text).strip().replace(",", "")
-    percent = raw.endswith("%")
     try:
-        value = float(raw.rstrip("%"))
+        value = float(raw)
     except ValueError as exc:
         raise TargetError(f"{text!r} is not a number (e.g. 0.3, 30% or 1500000).") from exc
-    if is_share(indicator):
-        if percent:
-            value /= 100
-        if not 0 <= value <= 1:
-            hint = f" (did you mean {raw}%?)" if not percent and 1 < value <= 100 else ""
-            raise TargetError(
-                f"{indicator} is a share: give it between 0 and 1 or 0% and 100%, not "
-                f"{text!r}{hint}."
-            )
-    elif value < 0:
+    if value < 0:
         raise TargetError(f"A target for {indicator} cannot be negative ({text!r}).")
     return value
 
