@@ -50,6 +50,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/review/merge"): "ok no no no no in",
     ("POST", "/review/split"): "ok no no no no in",
     ("GET", "/audit"): "ok no no no no in",
+    ("GET", "/impact"): "ok ok ok ok no in",
+    ("GET", "/opportunities"): "ok ok ok ok no in",
     # API
     ("GET", "/api/docs"): "ok ok ok ok ok ok",
     ("GET", "/api/v1/openapi.json"): "ok ok ok ok ok ok",

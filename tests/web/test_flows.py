@@ -307,3 +307,22 @@ def test_targets_on_the_overview_and_the_anchor_page(fresh_site: Site) -> None:
     anchor_page = client.get(f"/anchors/{fresh_site.anchors['own']}").text
     assert 'id="targets-table"' in anchor_page and "local spend" in anchor_page
     client.close()
+
+
+def test_impact_and_opportunities_pages(fresh_site: Site) -> None:
+    from anchorkit.analytics.multipliers import example_path, load_multipliers
+
+    analyst = fresh_site.client("analyst")
+    page = analyst.get("/impact").text
+    assert 'id="lm3"' in page and "multiplier" in page.lower()  # no table yet: it says so
+    with fresh_site.app.state.anchorkit.store.writer() as ws:  # type: ignore[attr-defined]
+        load_multipliers(ws, example_path())  # a write: the cached figures are recomputed
+    page = analyst.get("/impact").text
+    assert 'id="sectors"' in page and "upper-bound" in page
+    full = analyst.get("/opportunities").text
+    assert 'id="opportunities"' in full and "At stake" in full
+    analyst.close()
+    anchor = fresh_site.client("anchor")
+    mine = anchor.get("/opportunities").text
+    assert 'id="opportunities"' in mine and "At stake" not in mine  # no other anchors' amounts
+    anchor.close()

@@ -24,10 +24,13 @@ decide_review      yes    no       no          no        no
 view_suppliers     yes    yes      yes         yes       no
 view_supplier      yes    yes      yes         yes       no
 publish            yes    no       no          no        no
+view_impact        yes    yes      yes (*)     no        no
+view_opportunities yes    yes      own (**)    no        no
 view_audit         yes    no       no          no        no
 =================  =====  =======  ==========  ========  ======
 
-(*) other anchors' figures only as suppressed aggregates.
+(*) other anchors' figures only as suppressed aggregates (impact: network-level figures).
+(**) the opportunities for the anchor's own spend, without other anchors' amounts.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ ACTIONS = (
     "view_supplier",
     "publish",
     "view_audit",
+    "view_impact",
+    "view_opportunities",
 )
 _OWN_ANCHOR = (
     "view_anchor",
@@ -92,7 +97,13 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
     if role == "anchor":
         if action in _OWN_ANCHOR:
             return resource.anchor_id is not None and resource.anchor_id == actor.anchor_id
-        return action in ("view_overview", "view_suppliers", "view_supplier")
+        return action in (
+            "view_overview",
+            "view_suppliers",
+            "view_supplier",
+            "view_impact",
+            "view_opportunities",
+        )
     if role == "supplier":
         return action in ("view_suppliers", "view_supplier")
     return False

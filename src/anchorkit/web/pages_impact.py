@@ -1,0 +1,74 @@
+"""Dashboard pages of issue 6: local impact (LM3, jobs and output) and opportunities.
+
+Both are computed once per data generation (they read every line) and shown to the backbone in
+full; an anchor user sees the network's impact figures (aggregates) and the opportunities for
+its own spend, without other anchors' amounts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from anchorkit.analytics.lm3 import compute_lm3
+from anchorkit.analytics.multipliers import local_impact
+from anchorkit.analytics.opportunities import find_opportunities
+from anchorkit.errors import AnchorkitError
+from anchorkit.web import queries
+from anchorkit.web.app import need, render, state
+from anchorkit.web.authz import sees_all_lines
+from anchorkit.web.store import Store
+
+router = APIRouter(include_in_schema=False)
+
+
+def impact_figures(store: Store) -> dict[str, Any]:
+    """LM3 and, when a multiplier table is loaded, output and jobs — for the whole network."""
+
+    def build() -> dict[str, Any]:
+        ws = store.reader()
+        lm3 = compute_lm3(ws).to_json()
+        try:
+            jobs: dict[str, Any] | None = local_impact(ws).to_json()
+            missing = None
+        except AnchorkitError as exc:  # no multiplier table loaded yet: say so, show LM3
+            jobs, missing = None, str(exc)
+        return {"lm3": lm3, "jobs": jobs, "jobs_missing": missing}
+
+    return store.cached(("impact_figures",), build, keep=True)
+
+
+def opportunity_list(store: Store, anchor: str | None) -> list[dict[str, Any]]:
+    def build() -> list[dict[str, Any]]:
+        found = find_opportunities(store.reader(), anchor=anchor, limit=50)
+        return [o.to_json() for o in found]
+
+    return store.cached(("opportunities", anchor), build, keep=True)
+
+
+@router.get("/impact")
+def impact_page(request: Request) -> Response:
+    need(request, "view_impact")
+    return render(request, "impact.html", figures=impact_figures(state(request).store))
+
+
+@router.get("/opportunities")
+def opportunities_page(request: Request) -> Response:
+    actor = need(request, "view_opportunities")
+    store = state(request).store
+    full = sees_all_lines(actor)
+    rows = opportunity_list(store, None if full else actor.anchor_name)
+    if not full:  # names and categories, not other anchors' amounts
+        rows = [
+            {
+                **o,
+                "spend_at_stake": None,
+                "suppliers": [{**s, "spend": None} for s in o["suppliers"]],
+            }
+            for o in rows
+        ]
+    return render(
+        request, "opportunities.html", rows=rows, full=full, anchors=queries.anchors(store)
+    )
