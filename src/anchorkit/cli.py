@@ -523,4 +523,5 @@ from anchorkit import (  # noqa: E402, F401
     cli_resolve,
     cli_targets,
     cli_web,
+    cli_whatif,
 )

@@ -100,6 +100,10 @@ class MultiplierError(AnchorkitError):
     """A multiplier table or category → sector map cannot be used (message: file, line)."""
 
 
+class WhatIfError(AnchorkitError):
+    """A what-if shift cannot be read or applied (unknown category or tag, a share over 100 %)."""
+
+
 __all__ = [
     "AccountError",
     "AnchorError",
@@ -117,5 +121,6 @@ __all__ = [
     "SurveyError",
     "TargetError",
     "UnreadableFileError",
+    "WhatIfError",
     "WorkspaceError",
 ]
