@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/audit"): "ok no no no no in",
     ("GET", "/impact"): "ok ok ok ok no in",
     ("GET", "/opportunities"): "ok ok ok ok no in",
+    ("GET", "/what-if"): "ok ok ok ok no in",
     # API
     ("GET", "/api/docs"): "ok ok ok ok ok ok",
     ("GET", "/api/v1/openapi.json"): "ok ok ok ok ok ok",

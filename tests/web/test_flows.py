@@ -326,3 +326,21 @@ def test_impact_and_opportunities_pages(fresh_site: Site) -> None:
     mine = anchor.get("/opportunities").text
     assert 'id="opportunities"' in mine and "At stake" not in mine  # no other anchors' amounts
     anchor.close()
+
+
+def test_what_if_page(site: Site) -> None:
+    engine = site.ws.engine
+    (category,) = engine.query_one(
+        "n",
+        "SELECT level1 FROM line_category WHERE level1 IS NOT NULL "
+        "GROUP BY level1 ORDER BY count(*) DESC LIMIT 1",
+    )
+    client = site.client("analyst")
+    empty = client.get("/what-if")
+    assert empty.status_code == 200 and 'id="what-if-form"' in empty.text
+    page = client.get("/what-if", params={"shift": f"{category}:20"})
+    assert page.status_code == 200 and 'id="what-if-result"' in page.text, page.text[-2000:]
+    assert "local share" in page.text
+    bad = client.get("/what-if", params={"shift": "No Such Category:20"})
+    assert bad.status_code == 200 and 'role="alert"' in bad.text
+    client.close()

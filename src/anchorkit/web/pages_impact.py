@@ -72,3 +72,56 @@ def opportunities_page(request: Request) -> Response:
     return render(
         request, "opportunities.html", rows=rows, full=full, anchors=queries.anchors(store)
     )
+
+
+@router.get("/what-if")
+def what_if_page(request: Request) -> Response:
+    """Shift a share of a category's spend to local (or tagged) suppliers and see what changes.
+
+    A GET (it changes nothing): the shifts are in the address, so a result can be shared.
+    """
+    from anchorkit.analytics.whatif import parse_shift, what_if
+
+    actor = need(request, "view_impact")
+    store = state(request).store
+    texts = [s for s in request.query_params.getlist("shift") if s.strip()]
+    # an anchor user models its own spend; the backbone the network or one anchor
+    anchor = (
+        actor.anchor_name
+        if not sees_all_lines(actor)
+        else (request.query_params.get("anchor") or None)
+    )
+    result, error = None, None
+    if texts:
+        try:
+            shifts = [parse_shift(t) for t in texts]
+            result = store.cached(
+                ("what_if", tuple(texts), anchor),
+                lambda: what_if(store.reader(), shifts, anchor=anchor),
+            )
+        except AnchorkitError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "what_if.html",
+        texts=texts or [""],
+        anchor=anchor,
+        result=result,
+        error=error,
+        choices=category_choices(store),
+        anchors=queries.anchors(store) if sees_all_lines(actor) else [],
+    )
+
+
+def category_choices(store: Store) -> list[str]:
+    """Category names a shift can name: the taxonomy levels and raw categories in the data."""
+
+    def build() -> list[str]:
+        rows = store.reader().engine.query(
+            "what_if_categories",
+            "SELECT DISTINCT name FROM (SELECT level1 AS name FROM line_category "
+            "UNION SELECT level2 FROM line_category) WHERE name IS NOT NULL ORDER BY name",
+        )
+        return [n for (n,) in rows]
+
+    return store.cached(("what_if_categories",), build, keep=True)
