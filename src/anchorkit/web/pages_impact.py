@@ -42,7 +42,7 @@ def impact_figures(store: Store) -> dict[str, Any]:
 
 def opportunity_list(store: Store, anchor: str | None) -> list[dict[str, Any]]:
     def build() -> list[dict[str, Any]]:
-        found = find_opportunities(store.reader(), anchor=anchor, limit=50)
+        found = find_opportunities(store.reader(), anchor=anchor, limit=1000)
         return [o.to_json() for o in found]
 
     return store.cached(("opportunities", anchor), build, keep=True)
