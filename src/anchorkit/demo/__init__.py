@@ -2,7 +2,8 @@
 
 ``build_demo`` writes one folder per anchor under ``root/files`` (CSV, TSV, pipe, XLSX and XLS files in
 UTF-8, UTF-8 with BOM and cp1252, with title rows, totals, repeated headers, a headerless file, a schema
-change and a few bad rows) and the ground truth under ``root/truth``. The same seed gives byte-identical
+change and a few bad rows) and the ground truth under ``root/truth`` (opportunities planted on purpose
+included: see :mod:`anchorkit.demo.planted`). The same seed gives byte-identical
 files, so tests and the ``anchorkit demo`` command can rely on exact numbers.
 
 Example::
@@ -25,6 +26,7 @@ from pathlib import Path
 from anchorkit.demo.anchors import ANCHORS, AnchorProfile, select_anchors
 from anchorkit.demo.layouts import Layout
 from anchorkit.demo.lines import AnchorBook, Line, apportion
+from anchorkit.demo.planted import Planter, plant_suppliers, write_truth
 from anchorkit.demo.reference import load_places, load_vocabulary
 from anchorkit.demo.suppliers import build_universe, supplier_count, zipf_weights
 from anchorkit.demo.truth import TruthRecorder
@@ -115,6 +117,7 @@ def build_demo(
         random.Random(f"anchorkit-demo:{seed}:suppliers"), supplier_count(lines), vocab, places
     )
     weights = zipf_weights(universe)
+    planted = plant_suppliers(seed, universe, vocab, places, tuple(p.name for p in profiles))
     meta = {"generator": "anchorkit.demo", "seed": seed, "lines": lines, "settings": SETTINGS}
     truth = TruthRecorder(root, truth_dir, meta)
     written: list[DemoFile] = []
@@ -122,7 +125,12 @@ def build_demo(
     for profile, counts in zip(profiles, _allocate(profiles, lines), strict=True):
         truth.add_anchor(profile)
         rng = random.Random(f"anchorkit-demo:{seed}:{profile.slug}")
-        book = AnchorBook(rng, universe, weights, vocab.affinity[profile.kind], profile.habit)
+        planter = Planter(
+            planted, profile.name, random.Random(f"anchorkit-demo:{seed}:{profile.slug}:planted")
+        )
+        book = AnchorBook(
+            rng, universe, weights, vocab.affinity[profile.kind], profile.habit, planter
+        )
         refs = _RefCounter(profile.ref, rng)
         centres = vocab.cost_centres[profile.kind]
         for year_index, fy in enumerate(FISCAL_YEARS):
@@ -137,7 +145,8 @@ def build_demo(
                 done += sum(len(lines_) for _, lines_ in sheets)
                 if progress is not None:
                     progress(done, lines)
-    truth.finish(universe)
+    truth.finish([*universe, *planted.suppliers])
+    write_truth(truth_dir, planted, truth.spend)
     return DemoNetwork(
         root=root,
         anchors=[DemoAnchor(p.name, p.kind) for p in profiles],

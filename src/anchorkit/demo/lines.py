@@ -13,9 +13,13 @@ import math
 import random
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from anchorkit.demo.names import NameHabit, respell, spell
 from anchorkit.demo.suppliers import Supplier
+
+if TYPE_CHECKING:
+    from anchorkit.demo.planted import Planter
 
 CREDIT_RATE = 0.01
 BAD_ROW_RATE = 0.002
@@ -56,8 +60,10 @@ class AnchorBook:
         weights: list[float],
         affinity: dict[str, float],
         habit: NameHabit,
+        planter: Planter | None = None,
     ) -> None:
         self.rng = rng
+        self.planter = planter
         self.pool = [s for s in universe if s.rank < 40 or rng.random() < 0.6]
         jitter = [rng.lognormvariate(0.0, 0.5) for _ in self.pool]
         self.cum_weights = list(
@@ -78,7 +84,18 @@ class AnchorBook:
                 number += rng.randint(1, 40)
                 second = VendorRecord(number, respell(first.name, rng))
                 self.records[s.supplier_id].append(second)
-        self._accented = [s for s in self.pool if not self.records[s.supplier_id][0].name.isascii()]
+        if planter is not None:  # the planted suppliers, from the planter's own random stream
+            for s in planter.extra:
+                number += planter.rng.randint(1, 40)
+                self.records[s.supplier_id] = [
+                    VendorRecord(number, spell(s.name, habit, planter.rng))
+                ]
+        self._accented = [  # (never one the planter reroutes: the accented row is kept as is)
+            s
+            for s in self.pool
+            if not self.records[s.supplier_id][0].name.isascii()
+            and (planter is None or planter.reroute(s) is None)
+        ]
         self._accented_ids = {s.supplier_id for s in self._accented}
         self._bad_kinds = rng.randrange(len(BAD_KINDS))  # cycles through an anchor's files
 
@@ -123,8 +140,36 @@ class AnchorBook:
                 break
             line.paid_on = rng.choice(late)
             short -= 1
+        if self.planter is not None:
+            self._plant(lines, keep)
         lines.sort(key=lambda line: line.paid_on)
         return lines
+
+    def _plant(self, lines: list[Line], keep: int | None) -> None:
+        """Reroute this anchor's Toronto security suppliers and add one invoice per planted supplier
+        (see :mod:`anchorkit.demo.planted`); the kept accented row is left alone."""
+        planter = self.planter
+        assert planter is not None
+        for i, line in enumerate(lines):
+            new = None if i == keep else planter.reroute(line.supplier)
+            if new is not None:
+                line.supplier, line.record = new, self.records[new.supplier_id][0]
+        free = [
+            i
+            for i, line in enumerate(lines)
+            if i != keep
+            and not line.bad
+            and line.cents > 0
+            and not planter.is_planted(line.supplier)
+        ]
+        for supplier, i in zip(
+            planter.extra,
+            planter.rng.sample(free, min(len(free), len(planter.extra))),
+            strict=False,
+        ):
+            line = lines[i]
+            line.supplier, line.record = supplier, self.records[supplier.supplier_id][0]
+            line.cents, line.description, line.category = planter.invoice(supplier)
 
     def _accented_row(self, suppliers: list[Supplier]) -> int | None:
         """The index of a supplier with an accented name, putting one first if none was drawn."""

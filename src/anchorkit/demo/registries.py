@@ -15,6 +15,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from anchorkit.demo.planted import planted_ids
+
 
 @dataclass(frozen=True)
 class DemoRegistry:
@@ -65,6 +67,7 @@ def write_demo_registries(root: Path, seed: int) -> list[DemoRegistry]:
     """Write ``root/registries/*.csv`` and ``root/truth/registry_tags.csv`` from the truth."""
     with (root / "truth" / "suppliers.csv").open(encoding="utf-8", newline="") as handle:
         suppliers = list(csv.DictReader(handle))
+    planted = planted_ids(root / "truth")  # never drawn at random; listed where they must be
     folder = root / "registries"
     folder.mkdir(parents=True, exist_ok=True)
     written: list[DemoRegistry] = []
@@ -72,7 +75,12 @@ def write_demo_registries(root: Path, seed: int) -> list[DemoRegistry]:
     for name, tag, share, header, spelling in _REGISTRIES:
         rng = random.Random(f"anchorkit-demo:{seed}:{name}")
         # diverse and social suppliers are rarely the biggest ones: the top 20 are left out
-        chosen = [s for s in suppliers if int(s["rank"]) > 20 and rng.random() < share]
+        chosen = [
+            s
+            for s in suppliers
+            if s["supplier_id"] not in planted and int(s["rank"]) > 20 and rng.random() < share
+        ]
+        chosen += [s for s in suppliers if planted.get(s["supplier_id"]) == name]
         rows = []
         for number, s in enumerate(chosen, start=1):
             spelled = {"legal": s["legal_name"], "upper": s["legal_name"].upper()}.get(

@@ -129,6 +129,8 @@ class TruthRecorder:
         self.files: dict[str, dict[str, Any]] = {}
         self.variants: dict[str, set[str]] = defaultdict(set)
         self.line_counts: dict[str, int] = defaultdict(int)
+        # loaded spend in cents by true supplier and anchor
+        self.spend: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     def add_anchor(self, profile: AnchorProfile) -> None:
         self.anchors[profile.name] = _AnchorTruth(profile)
@@ -184,6 +186,7 @@ class TruthRecorder:
             self.variants[s.supplier_id].add(written)
         if not line.bad:
             self.line_counts[s.supplier_id] += 1
+            self.spend[s.supplier_id][profile.name] += line.cents
         missing = line.bad == "missing_supplier"
         local = "" if s.is_local is None or missing else str(s.is_local).lower()
         self._writer.writerow(

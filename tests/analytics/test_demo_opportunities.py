@@ -1,0 +1,115 @@
+"""The demo network's planted opportunities are found: the generator names them in
+``truth/opportunities.json`` (see :mod:`anchorkit.demo.planted`) and ``find_opportunities`` must
+list them — the joint procurement with its incumbent, category and anchors, and the local
+(social-enterprise) supplier as a candidate to buy from and to share."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from anchorkit.analytics.opportunities import Opportunity, find_opportunities
+from anchorkit.demo import minimum_lines
+from anchorkit.demo.pipeline import run_demo
+from anchorkit.workspace import Workspace
+
+
+@pytest.fixture(scope="module", params=[7])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "net"
+    run_demo(root, anchors=3, lines=minimum_lines(3), seed=request.param)
+    return root
+
+
+def planted(root: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((root / "truth" / "opportunities.json").read_text("utf-8"))
+    return data
+
+
+def keys_of(ws: Workspace, root: Path, truth_id: str) -> set[str]:
+    """The workspace's supplier keys (as opportunities name suppliers) for a true supplier: the
+    keys of the lines written under any of its spellings."""
+    with (root / "truth" / "lines.csv").open(encoding="utf-8", newline="") as f:
+        written = sorted(
+            {
+                r["name_written"].strip().upper()
+                for r in csv.DictReader(f)
+                if r["supplier_id"] == truth_id
+            }
+        )
+    rows = ws.engine.query(
+        "t",
+        "SELECT DISTINCT coalesce(supplier_id, upper(trim(supplier_name))) FROM spend_line "
+        "WHERE list_contains(?, upper(trim(supplier_name)))",
+        [written],
+    )
+    return {k for (k,) in rows}
+
+
+def found(root: Path) -> tuple[dict[str, Any], list[Opportunity], set[str], set[str]]:
+    truth = planted(root)
+    with Workspace.open(root) as ws:
+        ops = find_opportunities(ws, limit=1000)
+        incumbent = keys_of(ws, root, truth["joint_procurement"]["supplier_id"])
+        local = keys_of(ws, root, truth["local_supplier"]["supplier_id"])
+    return truth, ops, incumbent, local
+
+
+def test_the_truth_names_a_planted_network(demo: Path) -> None:
+    truth = planted(demo)
+    joint, local = truth["joint_procurement"], truth["local_supplier"]
+    assert joint["is_local"] is False and local["is_local"] is True
+    assert len(joint["anchors"]) == 3 and local["anchors"] == [local["used_by"]]
+    assert set(truth["buy_only_non_local"]) == set(joint["anchors"]) - {local["used_by"]}
+    with (demo / "truth" / "registry_tags.csv").open(encoding="utf-8", newline="") as f:
+        tags = {(r["supplier_id"], r["tag"]) for r in csv.DictReader(f)}
+    assert (local["supplier_id"], local["tag"]) in tags
+    assert not any(s == joint["supplier_id"] for s, _ in tags)
+
+
+def test_the_planted_joint_procurement_is_found(demo: Path) -> None:
+    truth, ops, incumbent, _ = found(demo)
+    joint = truth["joint_procurement"]
+    assert len(incumbent) == 1  # every spelling resolved to one supplier
+    hits = [
+        o
+        for o in ops
+        if o.kind == "joint_procurement" and o.suppliers[0]["supplier_id"] in incumbent
+    ]
+    assert [o.category for o in hits] == [truth["category"]]
+    (hit,) = hits
+    assert sorted(hit.anchors) == joint["anchors"]
+    assert hit.spend_at_stake == Decimal(joint["spend"])
+
+
+def test_the_planted_local_supplier_is_a_candidate(demo: Path) -> None:
+    truth, ops, _, local_keys = found(demo)
+    local = truth["local_supplier"]
+    assert len(local_keys) == 1
+    exists = [
+        o
+        for o in ops
+        if o.kind == "local_supplier_exists"
+        and o.category == truth["category"]
+        and any(s["supplier_id"] in local_keys for s in o.suppliers)
+    ]
+    assert len(exists) == 1
+    (candidate,) = [s for s in exists[0].suppliers if s["supplier_id"] in local_keys]
+    assert candidate["impact"] is True  # the social-enterprise registry lists it
+    assert candidate["sells_to"] == [local["used_by"]]
+    assert candidate["spend"] == Decimal(local["spend"])
+    shares = [
+        o
+        for o in ops
+        if o.kind == "share_a_supplier" and o.suppliers[0]["supplier_id"] in local_keys
+    ]
+    assert {o.category for o in shares} == {truth["category"]}
+    assert {o.evidence["used_by"] for o in shares} == {local["used_by"]}
+    assert sorted(b for o in shares for b in o.evidence["buyers"]) == sorted(
+        truth["buy_only_non_local"]
+    )
