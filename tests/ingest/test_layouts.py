@@ -175,6 +175,26 @@ def test_no_header_row_columns_inferred_from_content(ws: Workspace, tmp_path: Pa
     assert any("no header row" in n for n in result.notes)
 
 
+def test_no_header_row_vendor_numbers_are_not_the_amount(ws: Workspace, tmp_path: Path) -> None:
+    # every vendor number looks like money; one amount is "N/A": the vendor number must not win
+    rows = [
+        ("16308", "Beacon Networks Limited", "9,042.21"),
+        ("16582", "Sandhu Foods", "(349.91)"),
+        ("16308", "Beacon Networks Limited", "3,624.28"),
+        ("15683", "Harbourview Facilities Limited", "N/A"),
+        ("17150", "Ironclad Protective Services Inc", "15,157.10"),
+        ("16345", "Mohammed Environmental", "9,390.25"),
+    ]
+    text = "".join(
+        f'"0{i + 1}/04/2022","{vendor}","{name}","{amount}"\n'
+        for i, (vendor, name, amount) in enumerate(rows)
+    )
+    result = ingest_one(ws, write(tmp_path, "bare.csv", text))
+    assert result.columns[0]["columns"]["amount"] == "column 4"
+    assert (result.rows_loaded, result.rows_rejected) == (5, 1)
+    assert {r["amount"] for r in lines(ws)} >= {Decimal("15157.10"), Decimal("-349.91")}
+
+
 def test_no_header_row_uses_the_anchors_saved_mapping(ws: Workspace, tmp_path: Path) -> None:
     mapping = UserMapping(
         columns={"supplier_name": 2, "amount": 3, "paid_on": 1, "description": 4}, has_header=False

@@ -30,10 +30,19 @@ _LEGAL = re.compile(
 )
 _LETTERS = re.compile(r"[A-Za-z]")
 _DIGITS_ONLY = re.compile(r"^\s*\d+\s*$")
+_MONEY_MARKS = re.compile(r"\.\d\d\b|\d,\d{3}|^\s*[(-]|[£$€]")
 
 
 def _share(values: Sequence[str], pattern: re.Pattern[str]) -> float:
     return sum(1 for v in values if pattern.search(v)) / len(values) if values else 0.0
+
+
+def _amount_score(values: Sequence[str]) -> float:
+    score = _share(values, _AMOUNT) + 0.25 * _share(values, _MONEY_MARKS)
+    plain = [v for v in values if _DIGITS_ONLY.match(v)]
+    if values and len(plain) == len(values) and len({len(v) for v in plain}) == 1:
+        score -= 0.15  # every value the same number of plain digits: more like an id than money
+    return score
 
 
 def infer_columns(rows: Sequence[Sequence[str | None]], width: int) -> ColumnMapping:
@@ -53,15 +62,9 @@ def infer_columns(rows: Sequence[Sequence[str | None]], width: int) -> ColumnMap
                 return
 
     take("paid_on", [(_share(samples[i], _DATE), i) for i in free], 0.8)
-    # money has decimals more often than ids do; prefer the column that does
-    take(
-        "amount",
-        [
-            (_share(samples[i], _AMOUNT) + 0.1 * _share(samples[i], re.compile(r"\.\d\d\b")), i)
-            for i in free
-        ],
-        0.8,
-    )
+    # money has cents, thousands separators or signs more often than ids do, and ids are plain
+    # digits of one width: a column of those loses to one of money with a few blanks or "N/A"
+    take("amount", [(_amount_score(samples[i]), i) for i in free], 0.8)
     # five digits may be a ZIP code or a vendor number: letters-and-digits postcodes win
     take(
         "supplier_postcode",
