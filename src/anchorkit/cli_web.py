@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -42,17 +43,30 @@ def serve(
 
 @app.command()
 @friendly
-def publish() -> None:
-    """Publish today's network indicators (small cells suppressed) to the public page."""
+def publish(
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the publication as open data (CSV, Parquet)."),
+    ] = None,
+) -> None:
+    """Publish today's network indicators (small cells suppressed) to the public page and,
+    with --out, as open data with a Frictionless datapackage.json."""
     from anchorkit.web.app import AppState
     from anchorkit.web.security import Signer
     from anchorkit.web.store import Store
+    from anchorkit.web.workflows import latest_publication
     from anchorkit.web.workflows import publish as publish_now
 
     with _open() as ws:
         st = AppState(Store(ws), open_app_db(database_url(ws.root)), Signer("unused"), None)  # type: ignore[arg-type]
         number = publish_now(st, Actor(email="(cli)", role="admin"), "cli")
+        publication = latest_publication(st.db)
     out.print(f"Published: publication {number}.")
+    if out_dir is not None and publication is not None:
+        from anchorkit.reports.opendata import write_open_data
+
+        files = write_open_data(publication, out_dir, title="Published indicators")
+        out.print(f"Open data: {len(files)} files in {out_dir} (see datapackage.json).")
 
 
 def _anchor_exists(name: str) -> None:

@@ -21,7 +21,7 @@ from anchorkit.classify import taxonomy_for
 from anchorkit.place.network import regions
 from anchorkit.resolve.review import list_items
 from anchorkit.web.accounts import Actor
-from anchorkit.web.authz import line_scope, rule_from, sees_all_lines, suppress
+from anchorkit.web.authz import line_scope, protect_totals, rule_from, sees_all_lines, suppress
 from anchorkit.web.store import Store, on_new_generation
 from anchorkit.workspace import Workspace
 
@@ -134,6 +134,8 @@ def overview(store: Store, actor: Actor) -> dict[str, Any]:
             ]
         else:
             by[dimension] = suppress(rows, rule, keep=(dimension,), exempt=full)
+        if not full:  # a lone hidden cell must not be recoverable from the total
+            by[dimension] = protect_totals(by[dimension], keep=(dimension, "anchor_id"))
     # progress against the network's targets, from the year rows this actor may see
     progress = [p.to_json() for p in target_progress(store.reader(), by_year_rows=by["year"])]
     return {

@@ -1,0 +1,1 @@
+"""Reports and open data, from the same (published, suppressed) numbers as the dashboard."""

@@ -1,0 +1,117 @@
+"""Open data: the published indicators as CSV and Parquet with a Frictionless data package.
+
+Written from a publication (see :func:`anchorkit.web.workflows.publish`), so the files hold
+exactly what the public page shows: every small cell suppressed by the one rule
+(``publish.min_suppliers``, ``publish.max_supplier_share``) and, where a dimension hides a single
+cell, a second cell hidden so that it cannot be recovered from the total.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MEASURES = (
+    ("total_spend", "number"),
+    ("addressable_spend", "number"),
+    ("local_spend", "number"),
+    ("local_share", "number"),
+    ("impact_spend", "number"),
+    ("impact_share", "number"),
+    ("priority_area_share", "number"),
+    ("unknown_location_share", "number"),
+    ("suppliers", "integer"),
+    ("suppressed", "boolean"),
+)
+DIMENSIONS = ("year", "anchor", "category", "neighbourhood")
+LICENCE = {
+    "name": "ODC-By-1.0",
+    "path": "https://opendatacommons.org/licenses/by/1-0/",
+    "title": "Open Data Commons Attribution License 1.0",
+}
+
+
+def _value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "number":
+        return float(value)
+    if kind == "integer":
+        return int(value)
+    if kind == "boolean":
+        return bool(value)
+    return str(value)
+
+
+def _table(
+    rows: list[dict[str, Any]], key: str | None
+) -> tuple[list[str], list[list[Any]], list[dict[str, str]]]:
+    fields = ([(key, "string")] if key else []) + list(MEASURES)
+    names = [name for name, _ in fields]
+    data = [
+        [
+            _value(row.get(name, False if name == "suppressed" else None), kind)
+            for name, kind in fields
+        ]
+        for row in rows
+    ]
+    schema = [{"name": name, "type": kind} for name, kind in fields]
+    return names, data, schema
+
+
+def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> list[Path]:
+    """Write one CSV and one Parquet file per view and ``datapackage.json``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    indicators = publication["indicators"]
+    views: list[tuple[str, str | None, list[dict[str, Any]]]] = [
+        ("network", None, [indicators["network"]])
+    ]
+    views += [(f"by_{d}", d, indicators["by"].get(d, [])) for d in DIMENSIONS]
+    written: list[Path] = []
+    resources = []
+    for name, key, rows in views:
+        columns, data, schema = _table(rows, key)
+        csv_path = out / f"{name}.csv"
+        with csv_path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(["" if v is None else v for v in row] for row in data)
+        parquet_path = out / f"{name}.parquet"
+        pq.write_table(
+            pa.table({c: [row[i] for row in data] for i, c in enumerate(columns)}), parquet_path
+        )
+        written += [csv_path, parquet_path]
+        resources.append(
+            {
+                "name": name,
+                "path": csv_path.name,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": schema, "missingValues": [""]},
+            }
+        )
+    package = {
+        "profile": "tabular-data-package",
+        "name": "anchorkit-published-indicators",
+        "title": title,
+        "description": (
+            "Community wealth building indicators of an anchor collaborative, as published. Cells "
+            "with too few suppliers, or dominated by one supplier, are suppressed (empty, with "
+            "suppressed = true), and a second cell where one alone could be recovered from a total."
+        ),
+        "version": str(publication.get("publication_id", "")),
+        "created": str(publication.get("at", "")),
+        "licenses": [LICENCE],
+        "sources": [{"title": "The anchors' own payment files, as loaded in anchorkit"}],
+        "resources": resources,
+    }
+    package_path = out / "datapackage.json"
+    package_path.write_text(json.dumps(package, indent=2), encoding="utf-8")
+    written.append(package_path)
+    return written

@@ -1,0 +1,75 @@
+"""Open data from a publication: the files, the data package, and the suppression rule — including
+that no hidden cell can be recovered by subtracting the visible ones from a published total."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from anchorkit.analytics.indicators import compute_breakdowns
+from anchorkit.cli import app
+from anchorkit.web.authz import SmallCellRule, protect_totals
+from anchorkit.workspace import Workspace
+
+DIMENSIONS = ("year", "anchor", "category", "neighbourhood")
+
+
+def test_a_lone_hidden_cell_takes_a_second_with_it() -> None:
+    rows = [
+        {"area": "a", "total_spend": 100, "suppressed": False},
+        {"area": "b", "total_spend": 7, "suppressed": True},
+        {"area": "c", "total_spend": 30, "suppressed": False},
+        {"area": "d", "total_spend": 50, "suppressed": False},
+    ]
+    out = protect_totals([{**r} for r in rows], keep=("area",))
+    assert [r["suppressed"] for r in out] == [False, True, True, False]
+    assert out[2] == {"area": "c", "total_spend": None, "suppressed": True}
+    # two hidden or none: nothing more to do
+    assert protect_totals(out, keep=("area",)) == out
+    none_hidden = [{**r, "suppressed": False} for r in rows]
+    assert protect_totals(none_hidden, keep=("area",)) == none_hidden
+
+
+def test_publish_writes_open_data_that_keeps_the_rule(demo_template: Path, tmp_path: Path) -> None:
+    root = tmp_path / "net"
+    shutil.copytree(demo_template, root)
+    out = tmp_path / "open"
+    result = CliRunner().invoke(app, ["-w", str(root), "publish", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    package = json.loads((out / "datapackage.json").read_text())
+    assert package["licenses"] and {r["name"] for r in package["resources"]} == {
+        "network",
+        *(f"by_{d}" for d in DIMENSIONS),
+    }
+    rule = SmallCellRule(5, 0.7)
+    with Workspace.open(root) as ws:
+        truth = compute_breakdowns(ws, DIMENSIONS)
+    total = float(truth[None].network["total_spend"])
+    for dimension in DIMENSIONS:
+        with (out / f"by_{dimension}.csv").open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        raw = {str(r[dimension]): r for r in truth[dimension].rows}
+        assert len(rows) == len(raw)
+        hidden = [r for r in rows if r["suppressed"] == "True"]
+        for row in rows:
+            cell = raw[row[dimension]]
+            if row["suppressed"] == "True":
+                assert row["total_spend"] == "" and row["suppliers"] == ""
+            else:  # every visible cell passes the rule on the unsuppressed figures
+                assert not rule.hides(cell["suppliers"], cell["top_supplier_share"]), row
+                assert abs(float(row["total_spend"]) - float(cell["total_spend"])) < 0.01
+        # subtraction from the total never isolates one hidden cell
+        assert len(hidden) != 1
+        if hidden:
+            visible = sum(float(r["total_spend"]) for r in rows if r["suppressed"] != "True")
+            recovered = total - visible
+            assert all(
+                abs(recovered - float(raw[r[dimension]]["total_spend"])) > 0.01 for r in hidden
+            )
+        table = pq.read_table(out / f"by_{dimension}.parquet")
+        assert table.num_rows == len(rows)
