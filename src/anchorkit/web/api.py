@@ -18,7 +18,7 @@ from sqlalchemy import select
 from anchorkit.resolve.review import decide
 from anchorkit.web import categories, queries
 from anchorkit.web.accounts import record
-from anchorkit.web.app import actor_of, need, state
+from anchorkit.web.app import actor_of, anchor_name, need, state
 from anchorkit.web.appdb import Upload
 from anchorkit.web.authz import Resource, allowed, sees_all_lines
 from anchorkit.web.security import CSRF_HEADER, client_address, csrf_ok
@@ -72,10 +72,8 @@ def anchors(request: Request) -> Any:
 @router.get("/anchors/{anchor_id}/summary", summary="One anchor's indicators and data quality")
 def anchor_summary(request: Request, anchor_id: int) -> Any:
     need(request, "view_anchor", Resource(anchor_id))
-    names = {i: n for n, i in state(request).anchor_ids().items()}
-    if anchor_id not in names:
-        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
-    return queries.jsonable(queries.anchor_summary(state(request).store, names[anchor_id]))
+    name = anchor_name(request, anchor_id)
+    return queries.jsonable(queries.anchor_summary(state(request).store, name))
 
 
 @router.get("/spend-lines", summary="Spend lines the caller may read, filtered, sorted and paged")
@@ -178,14 +176,12 @@ def create_upload(
 ) -> Any:
     actor = need(request, "upload", Resource(anchor_id))
     _check_csrf(request)
-    names = {i: n for n, i in state(request).anchor_ids().items()}
-    if anchor_id not in names:
-        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
+    name = anchor_name(request, anchor_id)
     try:
         upload_id = start_upload(
             state(request),
             actor,
-            names[anchor_id],
+            name,
             file.file,
             file.filename,
             client_address(request),
@@ -289,13 +285,11 @@ class CategoryMapping(BaseModel):
 def category_map(request: Request, anchor_id: int, body: CategoryMapping) -> Any:
     actor = need(request, "map_category", Resource(anchor_id))
     _check_csrf(request)
-    names = {i: n for n, i in state(request).anchor_ids().items()}
-    if anchor_id not in names:
-        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
+    name = anchor_name(request, anchor_id)
     result = categories.confirm(
         state(request),
         actor,
-        names[anchor_id],
+        name,
         body.raw_category,
         body.code,
         client_address(request),

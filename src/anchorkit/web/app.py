@@ -68,6 +68,14 @@ def actor_of(request: Request) -> Actor:
     return request.state.actor  # type: ignore[no-any-return]
 
 
+def anchor_name(request: Request, anchor_id: int) -> str:
+    """The name of anchor ``anchor_id``, or 404: pages and the API look anchors up the same way."""
+    names = {i: n for n, i in state(request).anchor_ids().items()}
+    if anchor_id not in names:
+        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
+    return names[anchor_id]
+
+
 def need(request: Request, action: str, resource: Resource = NETWORK) -> Actor:
     """The request's actor, if it may do ``action`` on ``resource``; else 401/redirect or 403."""
     actor = actor_of(request)

@@ -28,7 +28,7 @@ from anchorkit.web.accounts import (
     log_out,
     record,
 )
-from anchorkit.web.app import AppState, actor_of, need, render, state
+from anchorkit.web.app import AppState, actor_of, anchor_name, need, render, state
 from anchorkit.web.appdb import AuditEvent, Publication, Upload
 from anchorkit.web.authz import Resource, allowed, sees_all_lines
 from anchorkit.web.security import (
@@ -272,17 +272,10 @@ def _float(value: Any) -> float | None:
 # --- an anchor: summary, lines, rejects --------------------------------------------------------
 
 
-def _anchor_name(request: Request, anchor_id: int) -> str:
-    names = {i: n for n, i in state(request).anchor_ids().items()}
-    if anchor_id not in names:
-        raise HTTPException(404, f"There is no anchor number {anchor_id}.")
-    return names[anchor_id]
-
-
 @router.get("/anchors/{anchor_id}")
 def anchor_page(request: Request, anchor_id: int) -> Response:
     need(request, "view_anchor", Resource(anchor_id))
-    name = _anchor_name(request, anchor_id)
+    name = anchor_name(request, anchor_id)
     summary = queries.anchor_summary(state(request).store, name)
     return render(request, "anchor.html", summary=summary, anchor_id=anchor_id)
 
@@ -318,7 +311,7 @@ def _lines_response(request: Request, actor: Actor, anchor_id: int | None, base:
 @router.get("/anchors/{anchor_id}/lines")
 def anchor_lines(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_lines", Resource(anchor_id))
-    _anchor_name(request, anchor_id)
+    anchor_name(request, anchor_id)
     return _lines_response(request, actor, anchor_id, f"/anchors/{anchor_id}/lines")
 
 
@@ -331,7 +324,7 @@ def all_lines(request: Request) -> Response:
 @router.get("/anchors/{anchor_id}/lines.csv")
 def anchor_lines_csv(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_lines", Resource(anchor_id))
-    name = _anchor_name(request, anchor_id)
+    name = anchor_name(request, anchor_id)
     table = queries.export_lines(state(request).store, actor, anchor_id)
     record(
         state(request).db,
@@ -364,7 +357,7 @@ def _csv_chunks(table: Any) -> Iterator[str]:
 @router.get("/anchors/{anchor_id}/rejects")
 def anchor_rejects(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_rejects", Resource(anchor_id))
-    name = _anchor_name(request, anchor_id)
+    name = anchor_name(request, anchor_id)
     page = queries.rejected_rows(
         state(request).store,
         actor,
@@ -420,7 +413,7 @@ def _upload_posted(request: Request, st: AppState, actor: Actor, form: dict[str,
     upload = form.get("file")
     if upload is None or not hasattr(upload, "read"):
         raise HTTPException(400, "Choose a file to upload.")
-    name = _anchor_name(request, anchor_id)
+    name = anchor_name(request, anchor_id)
     try:
         upload_id = start_upload(
             st, actor, name, upload.file, upload.filename, client_address(request)
@@ -615,7 +608,7 @@ __all__ = ["router", "PUBLIC", "AnchorkitError", "ReviewError", "Publication"]
 @router.get("/anchors/{anchor_id}/categories")
 def category_review_page(request: Request, anchor_id: int) -> Response:
     need(request, "view_categories", Resource(anchor_id))
-    name = _anchor_name(request, anchor_id)
+    name = anchor_name(request, anchor_id)
     st = state(request)
     rows = categories.review(st.store, anchor_id)
     return render(
@@ -632,7 +625,7 @@ def category_review_page(request: Request, anchor_id: int) -> Response:
 @router.post("/anchors/{anchor_id}/categories")
 async def category_map_page(request: Request, anchor_id: int) -> Response:
     actor = need(request, "map_category", Resource(anchor_id))
-    name = _anchor_name(request, anchor_id)
+    name = anchor_name(request, anchor_id)
     form = await checked_form(request)
     raw, code = str(form.get("raw_category") or ""), str(form.get("code") or "").split(" ")[0]
     result = categories.confirm(state(request), actor, name, raw, code, client_address(request))
