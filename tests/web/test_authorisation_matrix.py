@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import delete
 
 from anchorkit.web.appdb import LoginAttempt
+from tests.portal.helpers import portal_ids
 from tests.web.conftest import Site, _site
 
 COLUMNS = ("admin", "analyst", "own", "other", "supplier", "public")
@@ -73,6 +74,26 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/anchors/{anchor_id}/categories"): "ok no ok no no in",
     ("GET", "/api/v1/review"): "ok ok no no no in",
     ("POST", "/api/v1/review/{item_id}"): "ok no no no no in",
+    # supplier portal (the partner role: tests/portal/test_portal_flows.py)
+    ("GET", "/portal"): "ok ok ok ok ok ok",
+    ("GET", "/portal/opportunities"): "ok ok ok ok ok ok",
+    ("POST", "/portal/opportunities"): "ok no ok ok no in",
+    ("GET", "/portal/opportunities/new"): "ok no ok ok no in",
+    ("GET", "/portal/opportunities/{posting_id}"): "ok ok ok ok ok ok",
+    ("GET", "/portal/opportunities/{posting_id}/shortlist"): "ok ok ok no no in",
+    ("POST", "/portal/opportunities/{posting_id}/invite"): "ok no ok no no in",
+    ("GET", "/portal/feeds/opportunities.atom"): "ok ok ok ok ok ok",
+    ("GET", "/portal/compliance"): "ok ok ok ok no in",
+    ("GET", "/portal/claim"): "no no no no ok in",
+    ("POST", "/portal/claim"): "no no no no ok in",
+    ("GET", "/portal/claims"): "ok no no no no in",
+    ("POST", "/portal/claims/{claim_id}"): "ok no no no no in",
+    ("POST", "/portal/certifications/{cert_id}/decision"): "ok no no no no in",
+    ("GET", "/portal/certifications/{cert_id}/evidence"): "ok ok no no ok in",
+    ("GET", "/portal/profile/{supplier_id}"): "ok ok no no ok in",
+    ("POST", "/portal/profile/{supplier_id}"): "ok no no no ok in",
+    ("POST", "/portal/profile/{supplier_id}/certifications"): "ok no no no ok in",
+    ("GET", "/portal/suppliers"): "ok ok ok ok ok in",
 }
 
 CSV = b"Supplier,Amount,Date\nAcme Cleaning Ltd,120.50,2024-05-01\nBeta Foods,80,2024-05-02\n"
@@ -121,13 +142,17 @@ def _verdict(method: str, path: str, response: object) -> str:
 
 
 def _request(site: Site, client: object, method: str, path: str, column: str) -> object:
-    anchor = site.anchors["other" if column == "other" else "own"]
+    side = "other" if column == "other" else "own"
+    anchor = site.anchors[side]
     upload = site.uploads["other" if column == "other" else "own"]  # type: ignore[attr-defined]
     url = (
         path.replace("{anchor_id}", str(anchor))
         .replace("{upload_id}", str(upload))
         .replace("{supplier_id}", site.supplier_id)
         .replace("{item_id}", "no-such-item")
+        .replace("{posting_id}", str(site.portal[f"posting_{side}"]))  # type: ignore[attr-defined]
+        .replace("{cert_id}", str(site.portal["cert"]))  # type: ignore[attr-defined]
+        .replace("{claim_id}", "0")
     )
     token = getattr(client, "csrf", None) or ""
     c = client
@@ -177,6 +202,7 @@ def matrix_site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
             side: _upload_id(admin, site.anchors[side], side) for side in ("own", "other")
         }
         admin.close()
+        site.portal = portal_ids(site)  # type: ignore[attr-defined]
         yield site
 
 

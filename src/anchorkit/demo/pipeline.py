@@ -12,6 +12,7 @@ from pathlib import Path
 
 from anchorkit.classify import ClassifyResult, classify
 from anchorkit.demo import DemoNetwork, build_demo
+from anchorkit.demo.planted_postings import plant_postings
 from anchorkit.demo.registries import write_demo_registries
 from anchorkit.errors import AnchorkitError
 from anchorkit.ingest import ingest_files
@@ -64,4 +65,5 @@ def run_demo(
         summary.resolution = resolve(ws)
         say("classifying spend lines", 0, 1)
         summary.classification = classify(ws)
+        plant_postings(ws, network.truth_dir, [a.name for a in network.anchors])
     return summary

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from anchorkit.errors import AccountError
 from anchorkit.web.appdb import AuditEvent, LoginAttempt, LoginSession, User, utcnow
 
-ROLES = ("admin", "analyst", "anchor", "supplier")
+ROLES = ("admin", "analyst", "anchor", "supplier", "partner")
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 
@@ -65,8 +65,8 @@ def add_user(
         raise AccountError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}.")
     if role == "anchor" and not anchor_name:
         raise AccountError("An anchor user needs --anchor NAME (the anchor whose data they see).")
-    if role == "supplier" and not supplier_id:
-        raise AccountError("A supplier user needs --supplier ID (see `anchorkit supplier list`).")
+    if supplier_id and role != "supplier":
+        raise AccountError(f"Only supplier users speak for a supplier; a {role} cannot.")
     if role not in ("anchor",) and anchor_name:
         raise AccountError(f"Only anchor users belong to an anchor; a {role} sees the network.")
     if len(password) < MIN_PASSWORD:

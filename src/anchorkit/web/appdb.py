@@ -1,4 +1,5 @@
-"""App records: users, sessions, login attempts, the audit log, uploads and publications.
+"""App records: users, sessions, login attempts, the audit log, uploads and publications, and
+the supplier portal's claims, profiles, certifications, opportunities and invitations.
 
 Why a second database: the spend store is an analytical file (DuckDB, one writer) and must stay
 portable; the records of who may log in and what they did are transactional, small, and in a
@@ -9,7 +10,7 @@ workspace by default, ``ANCHORKIT_DATABASE_URL`` for anything else.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,90 @@ class Publication(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by: Mapped[str] = mapped_column(String(320))
     indicators: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- the supplier portal (anchorkit.portal) ----------------------------------------------------
+
+
+class PortalClaim(Base):
+    """A supplier account asking to speak for a resolved supplier record; an admin decides."""
+
+    __tablename__ = "portal_claim"
+    claim_id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[str] = mapped_column(String(40), index=True)
+    user_email: Mapped[str] = mapped_column(String(320), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # approved / rejected
+    note: Mapped[str | None] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_at: Mapped[datetime | None]
+
+
+class PortalProfile(Base):
+    __tablename__ = "portal_profile"
+    supplier_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    summary: Mapped[str | None] = mapped_column(String(2000))
+    sells: Mapped[list[str]] = mapped_column(JSON, default=list)  # taxonomy codes
+    works_in: Mapped[str | None] = mapped_column(String(400))
+    ownership: Mapped[str | None] = mapped_column(String(200))
+    staff: Mapped[int | None]
+    local_staff: Mapped[int | None]
+    listed: Mapped[bool] = mapped_column(default=False)  # community partners may see it
+    updated_by: Mapped[str | None] = mapped_column(String(320))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PortalCertification(Base):
+    __tablename__ = "portal_certification"
+    cert_id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[str] = mapped_column(String(40), index=True)
+    tag: Mapped[str] = mapped_column(String(40))
+    issuing_body: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str | None] = mapped_column(String(100))
+    expires_on: Mapped[date | None]
+    evidence_name: Mapped[str | None] = mapped_column(String(400))  # as uploaded; shown only
+    evidence_path: Mapped[str | None] = mapped_column(String(1000))  # a name anchorkit made
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # verified / rejected
+    added_by: Mapped[str] = mapped_column(String(320))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_at: Mapped[datetime | None]
+
+
+class PortalPosting(Base):
+    """An opportunity an anchor will buy soon (not the spend analytics' "opportunities")."""
+
+    __tablename__ = "portal_posting"
+    posting_id: Mapped[int] = mapped_column(primary_key=True)
+    anchor_name: Mapped[str | None] = mapped_column(String(200))
+    buyer: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(400))
+    description: Mapped[str | None] = mapped_column(String(4000))
+    category_code: Mapped[str] = mapped_column(String(20), index=True)
+    value_low: Mapped[float]
+    value_high: Mapped[float | None]  # None: open-ended band
+    closes_on: Mapped[date | None]
+    postcode: Mapped[str | None] = mapped_column(String(20))
+    area: Mapped[str | None] = mapped_column(String(200), index=True)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    asks: Mapped[list[str]] = mapped_column(JSON, default=list)  # social-value tags wanted
+    status: Mapped[str] = mapped_column(String(16), default="published")  # closed
+    source: Mapped[str] = mapped_column(String(40), default="posted")  # contracts-finder, demo
+    source_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    url: Mapped[str | None] = mapped_column(String(1000))
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PortalInvitation(Base):
+    __tablename__ = "portal_invitation"
+    invitation_id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("portal_posting.posting_id"), index=True)
+    supplier_id: Mapped[str] = mapped_column(String(40))
+    by: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    diverse: Mapped[bool] = mapped_column(default=False)  # certified diverse when invited
 
 
 def database_url(workspace_root: Path) -> str:

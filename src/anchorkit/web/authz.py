@@ -7,30 +7,49 @@ through :func:`suppress` — the one small-cell rule, whose thresholds are setti
 
 The policy, as a table (own = the anchor the user belongs to):
 
-=================  =====  =======  ==========  ========  ======
-action             admin  analyst  anchor      supplier  public
-=================  =====  =======  ==========  ========  ======
-view_public        yes    yes      yes         yes       yes
-view_overview      yes    yes      yes (*)     no        no
-view_anchor        yes    yes      own         no        no
-view_lines         yes    yes      own         no        no
-view_rejects       yes    yes      own         no        no
-view_categories    yes    yes      own         no        no
-map_category       yes    no       own         no        no
-upload             yes    no       own         no        no
-view_uploads       yes    yes      own         no        no
-view_review        yes    yes      no          no        no
-decide_review      yes    no       no          no        no
-view_suppliers     yes    yes      yes         yes       no
-view_supplier      yes    yes      yes         yes       no
-publish            yes    no       no          no        no
-view_impact        yes    yes      yes (*)     no        no
-view_opportunities yes    yes      own (**)    no        no
-view_audit         yes    no       no          no        no
-=================  =====  =======  ==========  ========  ======
+=================  =====  =======  ==========  ========  =======  ======
+action             admin  analyst  anchor      supplier  partner  public
+=================  =====  =======  ==========  ========  =======  ======
+view_public        yes    yes      yes         yes       yes      yes
+view_overview      yes    yes      yes (*)     no        no       no
+view_anchor        yes    yes      own         no        no       no
+view_lines         yes    yes      own         no        no       no
+view_rejects       yes    yes      own         no        no       no
+view_categories    yes    yes      own         no        no       no
+map_category       yes    no       own         no        no       no
+upload             yes    no       own         no        no       no
+view_uploads       yes    yes      own         no        no       no
+view_review        yes    yes      no          no        no       no
+decide_review      yes    no       no          no        no       no
+view_suppliers     yes    yes      yes         yes       no       no
+view_supplier      yes    yes      yes         yes       no       no
+publish            yes    no       no          no        no       no
+view_impact        yes    yes      yes (*)     no        no       no
+view_opportunities yes    yes      own (**)    no        no       no
+view_audit         yes    no       no          no        no       no
+view_postings      yes    yes      yes         yes       yes      yes
+post_opportunity   yes    no       own         no        no       no
+view_shortlist     yes    yes      own         no        no       no
+invite_supplier    yes    no       own         no        no       no
+view_compliance    yes    yes      own (***)   no        no       no
+claim_supplier     no     no       no          yes       no       no
+view_claims        yes    no       no          no        no       no
+decide_claim       yes    no       no          no        no       no
+view_profile       yes    yes      no          own       no       no
+edit_profile       yes    no       no          own       no       no
+view_listed        yes    yes      yes         yes       yes      no
+=================  =====  =======  ==========  ========  =======  ======
 
 (*) other anchors' figures only as suppressed aggregates (impact: network-level figures).
 (**) the opportunities for the anchor's own spend, without other anchors' amounts.
+(***) the compliance list of the anchor's own postings.
+
+Supplier portal: "own" for an anchor is an opportunity it posted; for a supplier, the supplier
+record its account speaks for — linked by an admin (``user add --supplier``) or by an approved
+claim, and while its claim is pending the claimed record (:func:`anchorkit.portal.claims.
+acting_as`), whose profile nobody else sees until an admin approves. A ``partner`` (workforce
+agency, business-support group) reads only published opportunities and the suppliers that agreed
+to be listed.
 """
 
 from __future__ import annotations
@@ -61,6 +80,17 @@ ACTIONS = (
     "view_audit",
     "view_impact",
     "view_opportunities",
+    "view_postings",
+    "post_opportunity",
+    "view_shortlist",
+    "invite_supplier",
+    "view_compliance",
+    "claim_supplier",
+    "view_claims",
+    "decide_claim",
+    "view_profile",
+    "edit_profile",
+    "view_listed",
 )
 _OWN_ANCHOR = (
     "view_anchor",
@@ -70,7 +100,11 @@ _OWN_ANCHOR = (
     "map_category",
     "upload",
     "view_uploads",
+    "post_opportunity",
+    "view_shortlist",
+    "invite_supplier",
 )
+_OWN_SUPPLIER = ("view_profile", "edit_profile")
 
 
 @dataclass(frozen=True)
@@ -88,12 +122,25 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     role = actor.role
-    if action == "view_public":
+    if action in ("view_public", "view_postings"):
         return True
+    if action == "claim_supplier":
+        return role == "supplier"
     if role == "admin":
         return True
     if role == "analyst":
-        return action not in ("upload", "map_category", "decide_review", "publish", "view_audit")
+        return action not in (
+            "upload",
+            "map_category",
+            "decide_review",
+            "publish",
+            "view_audit",
+            "post_opportunity",
+            "invite_supplier",
+            "view_claims",
+            "decide_claim",
+            "edit_profile",
+        )
     if role == "anchor":
         if action in _OWN_ANCHOR:
             return resource.anchor_id is not None and resource.anchor_id == actor.anchor_id
@@ -103,9 +150,15 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
             "view_supplier",
             "view_impact",
             "view_opportunities",
+            "view_compliance",
+            "view_listed",
         )
     if role == "supplier":
-        return action in ("view_suppliers", "view_supplier")
+        if action in _OWN_SUPPLIER:
+            return resource.supplier_id is not None and resource.supplier_id == actor.supplier_id
+        return action in ("view_suppliers", "view_supplier", "view_listed")
+    if role == "partner":
+        return action == "view_listed"
     return False
 
 
@@ -149,6 +202,11 @@ def rule_from(settings: Any) -> SmallCellRule:
 SUPPRESSED = "suppressed"
 
 
+SUPPLIER_DETAIL = ("top_suppliers", "top_supplier_share")
+"""Fields of a cell that describe single suppliers: never shown outside the backbone, even in a
+cell the rule lets through (the largest supplier's share times the cell's total is its sales)."""
+
+
 def suppress(
     rows: Iterable[dict[str, Any]],
     rule: SmallCellRule,
@@ -159,7 +217,8 @@ def suppress(
     """Blank every measure of a cell the rule hides, keeping the ``keep`` (label) fields.
 
     ``exempt`` is for cells the actor may see in full (backbone users, an anchor's own cells).
-    A suppressed row keeps ``suppressed: True`` so a page can say why a figure is missing.
+    A suppressed row keeps ``suppressed: True`` so a page can say why a figure is missing; a
+    visible one loses its `SUPPLIER_DETAIL` unless exempt.
     """
     kept = set(keep)
     out = []
@@ -167,6 +226,8 @@ def suppress(
         hidden = not exempt and rule.hides(row.get("suppliers"), row.get("top_supplier_share"))
         if hidden:
             row = {k: (v if k in kept else None) for k, v in row.items()}
+        elif not exempt:
+            row = {k: (None if k in SUPPLIER_DETAIL else v) for k, v in row.items()}
         out.append({**row, SUPPRESSED: hidden})
     return out
 
