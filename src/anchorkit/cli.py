@@ -516,6 +516,7 @@ __all__ = ["app", "main"]
 # command families defined in their own modules register themselves on `app`
 from anchorkit import (  # noqa: E402, F401
     cli_classify,
+    cli_export,
     cli_impact,
     cli_multipliers,
     cli_opportunities,

@@ -9,6 +9,7 @@ print one clear line instead of a traceback.
     ├── WorkspaceError          the workspace folder or its settings
     │   └── SettingsError       a bad value in anchorkit.toml or the environment
     ├── AnchorError             unknown or duplicate anchor
+    ├── ExportError             an OCDS export cannot be made, validated or written
     ├── IngestError             a spend file as a whole cannot be ingested
     │   ├── UnreadableFileError     cannot be opened or decoded at all
     │   ├── NoDataError             opened, but holds no rows
@@ -21,8 +22,6 @@ print one clear line instead of a traceback.
     ├── CategoryError           a category code, taxonomy or rules file cannot be used
     ├── SurveyError             a supplier survey file or LM3 rates file cannot be used
     ├── MultiplierError         a multiplier table or category → sector map cannot be used
-    ├── PortalError             a supplier-portal claim, profile, certification or posting
-    │   └── EvidenceRefused     a certification's evidence file is refused
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -66,6 +65,11 @@ class MappingError(IngestError):
     recognised: dict[str, int] | None = None
 
 
+class ExportError(AnchorkitError):
+    """An export cannot be made (nothing to export), does not meet its standard's schema, or
+    cannot be written."""
+
+
 class RegionError(AnchorkitError):
     """A region pack or boundary file cannot be used (the message says what to fix)."""
 
@@ -106,27 +110,17 @@ class WhatIfError(AnchorkitError):
     """A what-if shift cannot be read or applied (unknown category or tag, a share over 100 %)."""
 
 
-class PortalError(AnchorkitError):
-    """A supplier-portal request that cannot be done: a claim on a claimed record, a posting
-    without a title, an unknown category, a notices file without the expected columns."""
-
-
-class EvidenceRefused(PortalError):
-    """A certification's evidence file is refused: too large, or not a PDF or an image."""
-
-
 __all__ = [
     "AccountError",
     "AnchorError",
     "AnchorkitError",
     "CategoryError",
     "EngineError",
-    "EvidenceRefused",
+    "ExportError",
     "IngestError",
     "MappingError",
     "MultiplierError",
     "NoDataError",
-    "PortalError",
     "RegionError",
     "ResolveError",
     "ReviewError",

@@ -250,6 +250,37 @@ TABLES: dict[str, str] = {
             sector     VARCHAR NOT NULL,
             PRIMARY KEY (table_name, category)
         )""",
+    # --- OCDS (issue 7) ---------------------------------------------------------------------
+    "ocds_award": """
+        CREATE TABLE IF NOT EXISTS ocds_award (
+            line_id           BIGINT NOT NULL,   -- the spend line: one row per award supplier
+            file_id           VARCHAR NOT NULL,
+            anchor_id         INTEGER NOT NULL,
+            pointer           VARCHAR NOT NULL,  -- the award's JSON pointer in the file
+            ocid              VARCHAR NOT NULL,
+            release_id        VARCHAR,
+            release_date      VARCHAR,           -- as published (ISO 8601 with its zone)
+            award_id          VARCHAR,
+            award_status      VARCHAR,
+            award_date        VARCHAR,           -- as published
+            award_value       DECIMAL(18,2) NOT NULL,  -- the whole award's, not the line's share
+            currency          VARCHAR NOT NULL,
+            title             VARCHAR,
+            description       VARCHAR,
+            classification    JSON,              -- {scheme, id, description}, e.g. CPV
+            buyer_id          VARCHAR,
+            buyer_name        VARCHAR,
+            supplier_index    INTEGER NOT NULL,  -- place in the award's suppliers
+            supplier_party_id VARCHAR,
+            supplier_name     VARCHAR NOT NULL,
+            identifier_scheme VARCHAR,           -- e.g. GB-COH
+            identifier_id     VARCHAR,
+            legal_name        VARCHAR,
+            postcode          VARCHAR,
+            address           JSON,
+            scale             VARCHAR,           -- details.scale: sme / large
+            vcse              BOOLEAN            -- details.vcse (Contracts Finder)
+        )""",
 }
 
 

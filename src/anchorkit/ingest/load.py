@@ -50,6 +50,7 @@ from anchorkit.ingest.readers import (
     drop_raw,
     read_file,
 )
+from anchorkit.ocds.read import looks_like_json
 from anchorkit.workspace import Anchor, Workspace
 
 CLASSIFIED = "__anchorkit__classified"
@@ -147,8 +148,14 @@ def ingest_file(
 ) -> FileResult:
     """Ingest one file for one anchor; raise IngestError when the file as a whole is unusable.
 
+    OCDS JSON is told apart by its first character and read as awards (:mod:`anchorkit.ocds`).
+
     ``one_table=False`` keeps a big CSV on the general path (tests compare the two).
     """
+    if looks_like_json(path):  # OCDS: awards, not rows of cells
+        from anchorkit.ocds.load import ingest_ocds
+
+        return ingest_ocds(ws, path, anchor, uploaded_by=uploaded_by)
     say = progress or (lambda _step: None)
     engine = ws.engine
     currency = str(
@@ -175,22 +182,7 @@ def ingest_file(
             except OSError as exc:
                 raise IngestError(f"{path.name}: cannot open the file ({exc.strerror}).") from exc
     result = FileResult(file=str(path), file_id=file_id)
-    existing = engine.query(
-        "find_file",
-        "SELECT s.rows_read, s.rows_loaded, s.rows_rejected, a.name, s.anchor_id "
-        "FROM source_file s JOIN anchor a USING (anchor_id) WHERE file_id = ?",
-        [file_id],
-    )
-    if existing:
-        read, loaded, rejected, owner, owner_id = existing[0]
-        if owner_id != anchor.anchor_id:
-            raise IngestError(
-                f"{path.name}: these exact bytes were already loaded for {owner!r}, not "
-                f"{anchor.name!r}. If that was a mistake, ask an admin to remove the file first."
-            )
-        result.rows_read, result.rows_loaded, result.rows_rejected = read, loaded, rejected
-        result.already_loaded = True
-        result.notes.append("already loaded (same SHA-256): nothing changed")
+    if already_loaded(ws, path, anchor, result):
         return result
     result.format, result.encoding = raw.format, raw.encoding
     say("finding the layout")
@@ -225,6 +217,29 @@ def ingest_file(
     say("loading")
     _load(ws, path, anchor, raw, sections, result, mapping, uploaded_by)
     return result
+
+
+def already_loaded(ws: Workspace, path: Path, anchor: Anchor, result: FileResult) -> bool:
+    """Whether these bytes (``result.file_id``) are in the store already; if so ``result`` says
+    what they gave then. The same bytes for another anchor are refused."""
+    existing = ws.engine.query(
+        "find_file",
+        "SELECT s.rows_read, s.rows_loaded, s.rows_rejected, a.name, s.anchor_id "
+        "FROM source_file s JOIN anchor a USING (anchor_id) WHERE file_id = ?",
+        [result.file_id],
+    )
+    if not existing:
+        return False
+    read, loaded, rejected, owner, owner_id = existing[0]
+    if owner_id != anchor.anchor_id:
+        raise IngestError(
+            f"{path.name}: these exact bytes were already loaded for {owner!r}, not "
+            f"{anchor.name!r}. If that was a mistake, ask an admin to remove the file first."
+        )
+    result.rows_read, result.rows_loaded, result.rows_rejected = read, loaded, rejected
+    result.already_loaded = True
+    result.notes.append("already loaded (same SHA-256): nothing changed")
+    return True
 
 
 def _layout(
