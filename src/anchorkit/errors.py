@@ -22,6 +22,8 @@ print one clear line instead of a traceback.
     ├── CategoryError           a category code, taxonomy or rules file cannot be used
     ├── SurveyError             a supplier survey file or LM3 rates file cannot be used
     ├── MultiplierError         a multiplier table or category → sector map cannot be used
+    ├── PortalError             a supplier-portal claim, profile, certification or posting
+    │   └── EvidenceRefused     a certification's evidence file is refused
     └── EngineError             the store itself failed (disk full, locked, corrupt)
 """
 
@@ -110,17 +112,28 @@ class WhatIfError(AnchorkitError):
     """A what-if shift cannot be read or applied (unknown category or tag, a share over 100 %)."""
 
 
+class PortalError(AnchorkitError):
+    """A supplier-portal request that cannot be done: a claim on a claimed record, a posting
+    without a title, an unknown category, a notices file without the expected columns."""
+
+
+class EvidenceRefused(PortalError):
+    """A certification's evidence file is refused: too large, or not a PDF or an image."""
+
+
 __all__ = [
     "AccountError",
     "AnchorError",
     "AnchorkitError",
     "CategoryError",
     "EngineError",
+    "EvidenceRefused",
     "ExportError",
     "IngestError",
     "MappingError",
     "MultiplierError",
     "NoDataError",
+    "PortalError",
     "RegionError",
     "ResolveError",
     "ReviewError",

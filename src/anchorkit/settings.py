@@ -211,6 +211,61 @@ SETTINGS: tuple[Setting, ...] = (
         "The share of a surveyed supplier's spending that is wages: it counts as local as far as "
         "its staff live locally (local_staff_share), the rest as far as its purchases are local.",
     ),
+    Setting(
+        "portal.reminder_days",
+        60,
+        "Days before a supplier's certification expires that the portal starts reminding the "
+        "supplier (and the backbone) to renew it. After expiry, tags.grace_days applies.",
+    ),
+    Setting(
+        "portal.show_own_sales",
+        False,
+        "Let a supplier see its own total sales to the network, by year (never by anchor, never "
+        "another supplier's); off until the network agrees to it.",
+    ),
+    Setting(
+        "portal.diverse_quote_min",
+        3000.0,
+        "Diverse-quote rule: purchases whose value band reaches above this amount must invite at "
+        "least one certified diverse supplier (Toronto's social procurement program: $3,000).",
+    ),
+    Setting(
+        "portal.diverse_quote_max",
+        100000.0,
+        "Diverse-quote rule: ... and whose value band starts below this amount (Toronto: "
+        "$100,000; above it, other rules apply).",
+    ),
+    Setting(
+        "portal.diverse_tags",
+        [
+            "indigenous_owned",
+            "black_owned",
+            "women_owned",
+            "racialized_owned",
+            "disability_owned",
+            "lgbtq_owned",
+            "newcomer_owned",
+            "social_enterprise",
+        ],
+        "Tags that make a supplier 'certified diverse' for the diverse-quote rule (a registry tag "
+        "or a verified portal certification, within its grace period).",
+    ),
+    Setting(
+        "portal.match_radius_km",
+        25.0,
+        "Suppliers within this distance of an opportunity's location count as local to it in "
+        "the shortlist; the distance score falls to nothing at twice this distance.",
+    ),
+    Setting(
+        "portal.shortlist_size",
+        10,
+        "How many suppliers an opportunity's shortlist shows.",
+    ),
+    Setting(
+        "portal.evidence_max_mb",
+        10,
+        "The largest certification evidence file (PDF, PNG or JPEG) a supplier may upload.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
