@@ -147,7 +147,9 @@ def anchor_list(json_output: Annotated[bool, typer.Option("--json")] = False) ->
 @app.command()
 @friendly
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Spend files: CSV/TSV/TXT, XLSX, XLS.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Spend files: CSV/TSV/TXT, XLSX, XLS, OCDS JSON.")
+    ],
     anchor: Annotated[
         str, typer.Option("--anchor", "-a", help="The anchor these files belong to.")
     ],

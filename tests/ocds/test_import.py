@@ -281,6 +281,8 @@ def test_bad_awards_are_rejected_with_every_reason(ws: Workspace, tmp_path: Path
         ('{"name": "not ocds"}', "JSON, but not OCDS"),
         ('{"releases": [', "not valid JSON (line 1"),
         ('{"releases": []}', "holds no releases"),
+        ('{"records": [{"ocid": "x", "releases": [{"url": "u"}]}]}', "only link to releases"),
+        ('{"ocid": "a"}\n{"ocid": ', "line 2 is not valid JSON"),
     ],
 )
 def test_unusable_json_gets_one_clear_message(

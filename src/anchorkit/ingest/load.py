@@ -242,6 +242,41 @@ def already_loaded(ws: Workspace, path: Path, anchor: Anchor, result: FileResult
     return True
 
 
+def record_source_file(
+    ws: Workspace,
+    path: Path,
+    anchor: Anchor,
+    result: FileResult,
+    uploaded_by: str | None,
+    *,
+    delimiter: str | None = None,
+) -> None:
+    """The file's row in ``source_file``: its identity (the SHA-256), how it was read and what
+    it gave. Written inside the caller's transaction, with the lines."""
+    ws.engine.run(
+        "record_source_file",
+        "INSERT INTO source_file (file_id, anchor_id, name, format, encoding, delimiter, "
+        "date_order, mapping, notes, uploaded_by, rows_read, rows_loaded, rows_rejected, "
+        "rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.file_id,
+            anchor.anchor_id,
+            path.name,
+            result.format,
+            result.encoding,
+            delimiter,
+            result.date_order,
+            json.dumps(result.columns),
+            json.dumps(result.notes),
+            uploaded_by,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_rejected,
+            json.dumps(result.rows_skipped),
+        ],
+    )
+
+
 def _layout(
     ws: Workspace,
     raw: RawFile,
@@ -585,28 +620,7 @@ def _load(
             "next_line_id", "SELECT coalesce(max(line_id), 0) + 1 FROM spend_line"
         )
         _fault("source_file")
-        engine.run(
-            "record_source_file",
-            "INSERT INTO source_file (file_id, anchor_id, name, format, encoding, delimiter, "
-            "date_order, mapping, notes, uploaded_by, rows_read, rows_loaded, rows_rejected, "
-            "rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                result.file_id,
-                anchor.anchor_id,
-                path.name,
-                raw.format,
-                raw.encoding,
-                raw.delimiter,
-                result.date_order,
-                json.dumps(result.columns),
-                json.dumps(result.notes),
-                uploaded_by,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_rejected,
-                json.dumps(result.rows_skipped),
-            ],
-        )
+        record_source_file(ws, path, anchor, result, uploaded_by, delimiter=raw.delimiter)
         _fault("spend_line")
         # line order within the table does not matter (source_row says it); letting DuckDB
         # write out of order lets both cores work on the insert

@@ -111,7 +111,7 @@ def _imported_release(ocid: str, rows: list[tuple[Any, ...]]) -> Json:
         (title, description, classification, buyer_id, buyer_name) = row[10:15]
         anchor_id, anchor_name = row[24], row[25]
         buyer = (
-            {"id": buyer_id, "name": buyer_name or anchor_name, "roles": ["buyer"]}
+            {"id": buyer_id, **({"name": buyer_name} if buyer_name else {}), "roles": ["buyer"]}
             if buyer_id
             else _anchor_party(anchor_id, anchor_name)
         )
@@ -139,7 +139,7 @@ def _imported_release(ocid: str, rows: list[tuple[Any, ...]]) -> Json:
         parties,
     )
     buyer_party = next(p for p in release["parties"] if "buyer" in p["roles"])
-    release["buyer"] = {"id": buyer_party["id"], "name": buyer_party["name"]}
+    release["buyer"] = {k: buyer_party[k] for k in ("id", "name") if k in buyer_party}
     release["awards"] = list(awards.values())
     return release
 

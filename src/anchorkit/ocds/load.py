@@ -278,25 +278,7 @@ def _write(
             ws.settings.fiscal_year_start,
         )
         ingest_load._fault("source_file")
-        engine.run(
-            "record_source_file",
-            "INSERT INTO source_file (file_id, anchor_id, name, format, encoding, notes, "
-            "uploaded_by, rows_read, rows_loaded, rows_rejected, rows_skipped) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                result.file_id,
-                anchor.anchor_id,
-                path.name,
-                result.format,
-                result.encoding,
-                json.dumps(result.notes),
-                uploaded_by,
-                result.rows_read,
-                result.rows_loaded,
-                result.rows_rejected,
-                json.dumps(result.rows_skipped),
-            ],
-        )
+        ingest_load.record_source_file(ws, path, anchor, result, uploaded_by)
         ingest_load._fault("spend_line")
         engine.register(LINES, lines)
         engine.register(FACTS, facts)

@@ -153,7 +153,11 @@ def read_ocds(path: Path, default_currency: str) -> OcdsFile:
                 _award(ordinal, f"{pointer}/awards/{i}", release, raw, default_currency)
             )
     if out.releases == 0:
-        raise NoDataError(f"{path.name}: this OCDS {out.format} holds no releases.")
+        linked = " (its records only link to releases: ask for compiled records)"
+        raise NoDataError(
+            f"{path.name}: this OCDS {out.format.removeprefix('ocds-').replace('-', ' ')} holds "
+            f"no releases{linked if out.format == 'ocds-record-package' else ''}."
+        )
     _mark_superseded(out.awards)
     return out
 
