@@ -463,14 +463,15 @@ async def profile_submit(request: Request, supplier_id: str) -> Response:
 @router.post("/portal/profile/{supplier_id}/certifications")
 async def certification_submit(request: Request, supplier_id: str) -> Response:
     actor = _profile_actor(request, supplier_id, "edit_profile")
-    form = await checked_form(request)
     st = state(request)
     max_mb = int(st.store.settings["portal.evidence_max_mb"])
-    upload = form.get("evidence")
-    evidence = None
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(max_mb * 1024 * 1024 + 1)
-        evidence = certs.Evidence(upload.filename, data)
+    async with request.form() as posted:  # closes the spooled upload whatever happens
+        form = await checked_form(request)
+        upload = posted.get("evidence")
+        evidence = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(max_mb * 1024 * 1024 + 1)
+            evidence = certs.Evidence(upload.filename, data)
     certs.add_certification(
         st.db,
         st.store.workspace.root,
