@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from anchorkit.errors import ExportError
-from anchorkit.ocds.awards import imported_releases, spend_releases
+from anchorkit.ocds.releases import imported_releases, spend_releases
 from anchorkit.ocds.validate import validate_package
 from anchorkit.workspace import Workspace
 

@@ -20,7 +20,8 @@ import pyarrow as pa
 
 from anchorkit.ingest import load as ingest_load
 from anchorkit.ingest.load import FileResult, file_digest
-from anchorkit.ocds.read import Award, OcdsFile, read_ocds
+from anchorkit.ocds.award import Award
+from anchorkit.ocds.read import OcdsFile, read_ocds
 from anchorkit.workspace import Anchor, Workspace
 
 LINES = "__anchorkit__ocds_lines"
