@@ -112,6 +112,10 @@ class WhatIfError(AnchorkitError):
     """A what-if shift cannot be read or applied (unknown category or tag, a share over 100 %)."""
 
 
+class ReportError(AnchorkitError):
+    """A report cannot be made: no spend yet, a year without spend, an unknown format."""
+
+
 class PortalError(AnchorkitError):
     """A supplier-portal request that cannot be done: a claim on a claimed record, a posting
     without a title, an unknown category, a notices file without the expected columns."""
@@ -135,6 +139,7 @@ __all__ = [
     "NoDataError",
     "PortalError",
     "RegionError",
+    "ReportError",
     "ResolveError",
     "ReviewError",
     "SettingsError",

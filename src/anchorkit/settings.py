@@ -34,6 +34,11 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("currency", "CAD", "ISO currency of amounts with no currency sign or code in them."),
     Setting(
+        "network.name",
+        "Anchor collaborative",
+        "The collaborative's name, printed on report covers and open-data titles.",
+    ),
+    Setting(
         "fiscal_year.start",
         "04-01",
         "Month and day (MM-DD) on which the fiscal year starts; a line's fiscal_year is the calendar "

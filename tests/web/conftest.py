@@ -57,9 +57,14 @@ class _SyncClient(httpx.Client):
         return self._loop.run_until_complete(self._async.request(method, url, **kwargs))  # type: ignore[arg-type]
 
     def close(self) -> None:
+        if self._loop.is_closed():
+            return
         self._loop.run_until_complete(self._async.aclose())
         self._loop.close()
         super().close()
+
+    def __exit__(self, *exc: object) -> None:  # httpx's own __exit__ skips close()
+        self.close()
 
 
 def login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:

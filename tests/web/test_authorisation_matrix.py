@@ -54,6 +54,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/impact"): "ok ok ok ok no in",
     ("GET", "/opportunities"): "ok ok ok ok no in",
     ("GET", "/what-if"): "ok ok ok ok no in",
+    ("GET", "/reports/network.{fmt}"): "ok ok ok ok no in",
+    ("GET", "/anchors/{anchor_id}/report.{fmt}"): "ok ok ok no no in",
     # API
     ("GET", "/api/docs"): "ok ok ok ok ok ok",
     ("GET", "/api/v1/openapi.json"): "ok ok ok ok ok ok",
@@ -150,6 +152,7 @@ def _request(site: Site, client: object, method: str, path: str, column: str) ->
         .replace("{upload_id}", str(upload))
         .replace("{supplier_id}", site.supplier_id)
         .replace("{item_id}", "no-such-item")
+        .replace("{fmt}", "xlsx")
         .replace("{posting_id}", str(site.portal[f"posting_{side}"]))  # type: ignore[attr-defined]
         .replace("{cert_id}", str(site.portal["cert"]))  # type: ignore[attr-defined]
         .replace("{claim_id}", "0")

@@ -33,6 +33,7 @@ __all__ = [
     "ChartTable",
     "bar_chart",
     "neighbourhood_map",
+    "overview_specs",
     "spec_json",
     "table_rows",
     "trend_chart",
@@ -462,3 +463,79 @@ def neighbourhood_map(
     if priority_field:
         columns.append(("priority", priority_label, "flag"))
     return _finish(chart, description, _table(title, columns, rows))
+
+
+# --- the overview's charts, shared by the dashboard and the reports ------------------------------
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def overview_specs(data: Mapping[str, Any], geojson: dict[str, Any] | None) -> dict[str, Spec]:
+    """The trend, spend by anchor and by category, and the neighbourhood map, from figures shaped
+    like :func:`anchorkit.web.queries.overview` (suppressed cells left out, never drawn).
+
+    One function for the dashboard and the printed reports, so a chart in a PDF is the chart on
+    the page. Charts with nothing to show are absent from the result.
+    """
+    by = data["by"]
+    targets = data.get("targets") or {}
+    trend = [
+        {
+            "year": r["year"],
+            "spend": _number(r["addressable_spend"]),
+            "local_spend": _number(r["local_spend"]),
+            "target_share": targets.get("local_share"),
+        }
+        for r in sorted(by.get("year", []), key=lambda r: r["year"] or 0)
+        if not r.get("suppressed") and r["year"] is not None
+    ]
+    anchors = [
+        {
+            "anchor": r["anchor"],
+            "spend": _number(r["addressable_spend"]),
+            "local_share": r["local_share"],
+        }
+        for r in by.get("anchor", [])
+        if not r.get("suppressed")
+    ]
+    categories = [
+        {
+            "category": r["category"],
+            "spend": _number(r["addressable_spend"]),
+            "local_share": r["local_share"],
+        }
+        for r in by.get("category", [])[:15]
+        if not r.get("suppressed")
+    ]
+    specs: dict[str, Spec] = {}
+    if trend:
+        specs["trend"] = trend_chart(trend)
+    if anchors:
+        specs["by_anchor"] = bar_chart(
+            anchors, "anchor", "spend", "Addressable spend by anchor", share="local_share"
+        )
+    if categories:
+        specs["by_category"] = bar_chart(
+            categories,
+            "category",
+            "spend",
+            "Addressable spend by category (top 15)",
+            share="local_share",
+        )
+    if geojson is not None:
+        values = {
+            str(r["neighbourhood"]): _number(r["addressable_spend"]) or 0.0
+            for r in by.get("neighbourhood", [])
+            if not r.get("suppressed") and r["addressable_spend"] is not None
+        }
+        specs["map"] = neighbourhood_map(
+            geojson,
+            values,
+            code_field="name",
+            name_field="name",
+            priority_field="priority",
+            title="Addressable spend with suppliers in each neighbourhood",
+        )
+    return specs

@@ -196,77 +196,12 @@ def overview_page(request: Request) -> Response:
 
 def _charts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     """Chart specs (and their data tables) for the overview or a publication."""
-    by = data["by"]
-    targets = data.get("targets") or {}
-    trend = [
-        {
-            "year": r["year"],
-            "spend": _float(r["addressable_spend"]),
-            "local_spend": _float(r["local_spend"]),
-            "target_share": targets.get("local_share"),
-        }
-        for r in sorted(by["year"], key=lambda r: r["year"])
-        if not r.get("suppressed") and r["year"] is not None
-    ]
-    anchors = [
-        {
-            "anchor": r["anchor"],
-            "spend": _float(r["addressable_spend"]),
-            "local_share": r["local_share"],
-        }
-        for r in by["anchor"]
-        if not r.get("suppressed")
-    ]
-    categories = [
-        {
-            "category": r["category"],
-            "spend": _float(r["addressable_spend"]),
-            "local_share": r["local_share"],
-        }
-        for r in by["category"][:15]
-        if not r.get("suppressed")
-    ]
-    specs: dict[str, Any] = {
-        "trend": charts.trend_chart(trend) if trend else None,
-        "by_anchor": charts.bar_chart(
-            anchors, "anchor", "spend", "Addressable spend by anchor", share="local_share"
-        )
-        if anchors
-        else None,
-        "by_category": charts.bar_chart(
-            categories,
-            "category",
-            "spend",
-            "Addressable spend by category (top 15)",
-            share="local_share",
-        )
-        if categories
-        else None,
-    }
     geojson = queries.neighbourhood_geojson(state(request).store)
-    if geojson is not None:
-        values = {
-            str(r["neighbourhood"]): _float(r["addressable_spend"]) or 0.0
-            for r in by["neighbourhood"]
-            if not r.get("suppressed") and r["addressable_spend"] is not None
-        }
-        specs["map"] = charts.neighbourhood_map(
-            geojson,
-            values,
-            code_field="name",
-            name_field="name",
-            priority_field="priority",
-            title="Addressable spend with suppliers in each neighbourhood",
-        )
-    tables = {k: charts.table_rows(v) for k, v in specs.items() if v is not None}
+    specs = charts.overview_specs(data, geojson)
     return {
-        "specs": {k: charts.spec_json(v) for k, v in specs.items() if v is not None},
-        "tables": tables,
+        "specs": {k: charts.spec_json(v) for k, v in specs.items()},
+        "tables": {k: charts.table_rows(v) for k, v in specs.items()},
     }
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 # --- an anchor: summary, lines, rejects --------------------------------------------------------

@@ -94,29 +94,46 @@ def jsonable(value: Any) -> Any:
 # --- the network overview ----------------------------------------------------------------------
 
 
-def _network_figures(ws: Workspace) -> dict[str, Any]:
-    """Everything the overview needs, for the whole network (before any scoping)."""
+def _network_figures(ws: Workspace, year: int | None = None) -> dict[str, Any]:
+    """Everything the overview needs, for the whole network (before any scoping).
+
+    The trend is always over every year; with ``year`` the totals and the other breakdowns are
+    that fiscal year's (an annual report), otherwise every year's.
+    """
     dimensions = ("year", "anchor", "category", "neighbourhood")
     results = compute_breakdowns(ws, dimensions)
     network = results[None].network
     by = {dimension: results[dimension].rows for dimension in dimensions}
+    if year is not None:
+        of_year = compute_breakdowns(ws, dimensions[1:], year=year)
+        network = of_year[None].network
+        by.update({dimension: of_year[dimension].rows for dimension in dimensions[1:]})
     ids = dict(ws.engine.query("anchor_ids", "SELECT name, anchor_id FROM anchor"))
     for row in by["anchor"]:
         row["anchor_id"] = ids.get(row["anchor"])
     return {"network": network, "by": by}
 
 
-def _figures(store: Store) -> dict[str, Any]:
-    return store.cached(("network_figures",), lambda: _network_figures(store.reader()), keep=True)
+def _figures(store: Store, year: int | None = None) -> dict[str, Any]:
+    return store.cached(
+        ("network_figures", year), lambda: _network_figures(store.reader(), year), keep=True
+    )
 
 
-def overview(store: Store, actor: Actor) -> dict[str, Any]:
+def overview(store: Store, actor: Actor, *, year: int | None = None) -> dict[str, Any]:
     """Headline indicators vs targets, trend by year, spend by anchor / category / neighbourhood.
 
     Backbone users see every cell; an anchor user sees its own anchor's row in full and every
-    other cell only if the small-cell rule lets it through.
+    other cell only if the small-cell rule lets it through. ``year``: totals and breakdowns of
+    one fiscal year (the trend still shows every year).
     """
-    figures = _figures(store)
+    figures = _figures(store, year)
+    return scoped_figures(store, figures, actor)
+
+
+def scoped_figures(store: Store, figures: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """What ``actor`` may see of network figures: the small-cell rule and secondary suppression
+    (a lone hidden cell must not be recoverable from the total), then targets from what is left."""
     rule = rule_from(store.settings)
     full = sees_all_lines(actor)
     network = suppress([dict(figures["network"])], rule, keep=(), exempt=full)[0]
@@ -134,7 +151,7 @@ def overview(store: Store, actor: Actor) -> dict[str, Any]:
             ]
         else:
             by[dimension] = suppress(rows, rule, keep=(dimension,), exempt=full)
-        if not full:  # a lone hidden cell must not be recoverable from the total
+        if not full:
             by[dimension] = protect_totals(by[dimension], keep=(dimension, "anchor_id"))
     # progress against the network's targets, from the year rows this actor may see
     progress = [p.to_json() for p in target_progress(store.reader(), by_year_rows=by["year"])]

@@ -1,0 +1,338 @@
+"""What a report says: the figures of a network progress report or an anchor scorecard.
+
+Why one module feeding every format: the PDF, the HTML page and the Excel workbook must print the
+same numbers as the dashboard, so their figures come from the dashboard's own queries
+(:func:`anchorkit.web.queries.overview`, :func:`anchorkit.web.queries.anchor_summary`) through the
+same cache, and the same small-cell rule. A network report is for publishing: every cell passes
+the rule as it would for the public, whoever asks for it. An anchor scorecard is for that anchor's
+board: its own figures in full, the network beside them as suppressed aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from anchorkit.analytics.indicators import compute_breakdowns
+from anchorkit.analytics.lm3 import compute_lm3
+from anchorkit.analytics.multipliers import local_impact
+from anchorkit.analytics.targets import target_progress
+from anchorkit.errors import AnchorkitError, ReportError
+from anchorkit.web import queries
+from anchorkit.web.accounts import Actor
+from anchorkit.web.charts import Spec, overview_specs
+from anchorkit.web.pages_impact import opportunity_list
+from anchorkit.web.store import Store
+
+PUBLIC = Actor(email="(report)", role="public")
+TOP_OPPORTUNITIES = 10
+
+INDICATOR_LABELS = {
+    "total_spend": "Total spend",
+    "addressable_spend": "Addressable spend",
+    "local_spend": "Local spend",
+    "local_share": "Local share",
+    "impact_share": "Impact-supplier share",
+    "priority_area_share": "Priority-area share",
+    "unknown_location_share": "Spend with unknown location",
+    "suppliers": "Suppliers",
+    "lines": "Spend lines",
+}
+
+DEFINITIONS = [
+    (
+        "Addressable spend",
+        "All spend except categories the network cannot redirect (setting "
+        "indicators.excluded_categories, e.g. payroll, taxes, transfers to other public bodies). "
+        "Credits net against their supplier.",
+    ),
+    (
+        "Local share",
+        "Addressable spend with suppliers located in the local area (settings local.*) divided by "
+        "addressable spend.",
+    ),
+    (
+        "Impact-supplier share",
+        "Addressable spend with suppliers holding a valid social or diverse tag (Indigenous-, "
+        "Black-, women-owned, social enterprise, co-op, non-profit, B Corp ...), counted once per "
+        "line, divided by addressable spend.",
+    ),
+    (
+        "Priority-area share",
+        "Addressable spend with suppliers located in a priority neighbourhood, divided by the "
+        "addressable spend whose location is known.",
+    ),
+    (
+        "Spend with unknown location",
+        "The part of addressable spend whose supplier could not be placed: read every share "
+        "with it in mind.",
+    ),
+    (
+        "LM3",
+        "Local Multiplier 3 (New Economics Foundation): (R1 + R2 + R3) / R1, where R1 is the "
+        "spend studied, R2 the part spent locally and R3 the part of R2 that local suppliers "
+        "re-spend locally (from surveys, else default rates by category, which are assumptions).",
+    ),
+    (
+        "Jobs and output",
+        "Local spend times input-output multipliers (direct, indirect, induced per million by "
+        "sector) from the multiplier table the network loaded: upper-bound estimates.",
+    ),
+    (
+        "Suppressed cell",
+        "A figure is not shown when fewer than publish.min_suppliers suppliers make it up or one "
+        "supplier holds more than publish.max_supplier_share of it; where a breakdown hides a "
+        "single cell, a second one is hidden so that it cannot be recovered from the total.",
+    ),
+]
+
+
+@dataclass
+class Report:
+    """Everything a renderer needs; plain values (Decimal, str, float, int, None)."""
+
+    kind: str  # "network" or "anchor"
+    title: str
+    network_name: str
+    anchor: str | None
+    year: int | None
+    years: list[int]
+    generated_at: datetime
+    currency: str
+    headline: dict[str, Any]
+    network: dict[str, Any] | None  # an anchor scorecard's comparison row
+    targets: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
+    by_anchor: list[dict[str, Any]]
+    by_category: list[dict[str, Any]]
+    by_neighbourhood: list[dict[str, Any]]
+    specs: dict[str, Spec]
+    impact: dict[str, Any]
+    opportunities: list[dict[str, Any]]
+    quality: dict[str, Any]
+    rejected_reasons: list[tuple[str, int]]
+    settings: list[tuple[str, str]]
+    definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
+
+    @property
+    def period(self) -> str:
+        return f"fiscal year {self.year}" if self.year is not None else "all years"
+
+    @property
+    def suppressed_cells(self) -> int:
+        rows = [self.headline, *self.trend, *self.by_anchor, *self.by_category]
+        return sum(1 for r in [*rows, *self.by_neighbourhood] if r.get("suppressed"))
+
+
+def _years(store: Store) -> list[int]:
+    rows = store.cached(
+        ("report_years",),
+        lambda: store.reader().engine.query(
+            "report_years",
+            "SELECT DISTINCT fiscal_year FROM spend_line WHERE fiscal_year IS NOT NULL "
+            "ORDER BY fiscal_year",
+        ),
+        keep=True,
+    )
+    return [int(y) for (y,) in rows]
+
+
+def _pick_year(store: Store, year: int | None) -> tuple[int | None, list[int]]:
+    years = _years(store)
+    if not years:
+        raise ReportError(
+            "There is no spend to report on yet: ingest spend files first (anchorkit ingest)."
+        )
+    if year is None:
+        return years[-1], years
+    if year not in years:
+        raise ReportError(
+            f"There is no spend for fiscal year {year}. Years with spend: "
+            f"{', '.join(str(y) for y in years)}."
+        )
+    return year, years
+
+
+def _impact(store: Store, anchor: str | None, year: int | None) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        ws = store.reader()
+        lm3 = compute_lm3(ws, anchor=anchor, year=year).to_json()
+        try:
+            jobs: dict[str, Any] | None = local_impact(ws, anchor=anchor, year=year).to_json()
+            missing = None
+        except AnchorkitError as exc:  # no multiplier table loaded: say so, print LM3
+            jobs, missing = None, str(exc)
+        return {"lm3": lm3, "jobs": jobs, "jobs_missing": missing}
+
+    return store.cached(("report_impact", anchor, year), build, keep=True)
+
+
+def _opportunities(store: Store, anchor: str | None) -> list[dict[str, Any]]:
+    """The largest opportunities, without amounts: one supplier's sales could be read from them."""
+    return [
+        {
+            "kind": o["kind"].replace("_", " "),
+            "category": o["category"],
+            "summary": o["summary"],
+            "anchors": len(o["anchors"]),
+        }
+        for o in opportunity_list(store, anchor)[:TOP_OPPORTUNITIES]
+    ]
+
+
+def _quality(store: Store, anchor_id: int | None) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """Counts (never amounts) of files, rows read / loaded / rejected and incomplete lines."""
+
+    def build() -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        engine = store.reader().engine
+        where, params = ("WHERE anchor_id = ?", [anchor_id]) if anchor_id is not None else ("", [])
+        files, read, loaded, rejected = engine.query_one(
+            "report_file_quality",
+            "SELECT count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+            f"coalesce(sum(rows_rejected), 0) FROM source_file {where}",
+            params,
+        )
+        no_supplier, no_postcode, no_category = engine.query_one(
+            "report_line_quality",
+            """
+            SELECT count(*) FILTER (WHERE supplier_id IS NULL),
+                   count(*) FILTER (WHERE nullif(trim(supplier_postcode), '') IS NULL),
+                   count(*) FILTER (WHERE category IS NULL AND raw_category IS NULL)
+            FROM spend_line """
+            + where,
+            params,
+        )
+        # a reason's quoted value varies by row; its wording says what was wrong
+        reasons = engine.query(
+            "report_rejected_reasons",
+            f"""
+            SELECT regexp_replace(reason, '''[^'']*''', '…', 'g') AS kind, count(*) AS n
+            FROM (SELECT unnest(reasons) AS reason FROM rejected_row {where})
+            GROUP BY kind ORDER BY n DESC, kind LIMIT 8
+            """,
+            params,
+        )
+        quality = {
+            "files": int(files),
+            "rows_read": int(read),
+            "rows_loaded": int(loaded),
+            "rows_rejected": int(rejected),
+            "rejected_share": int(rejected) / int(read) if read else None,
+            "lines_without_supplier_id": int(no_supplier),
+            "lines_without_postcode": int(no_postcode),
+            "lines_without_category": int(no_category),
+        }
+        return quality, [(str(k), int(n)) for k, n in reasons]
+
+    return store.cached(("report_quality", anchor_id), build, keep=True)
+
+
+def _settings(store: Store) -> list[tuple[str, str]]:
+    s = store.settings
+    names = (
+        "currency",
+        "local.areas",
+        "local.postcode_prefixes",
+        "local.radius_km",
+        "place.regions",
+        "indicators.excluded_categories",
+        "publish.min_suppliers",
+        "publish.max_supplier_share",
+        "lm3.wage_share",
+    )
+    out = []
+    for name in names:
+        value = s[name]
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        out.append((name, shown or "(not set)"))
+    return out
+
+
+def network_report(store: Store, *, year: int | None = None) -> Report:
+    """The network's annual progress report, as the public would see it (small cells hidden)."""
+    chosen, years = _pick_year(store, year)
+    data = queries.overview(store, PUBLIC, year=chosen)
+    targets = [t for t in data["target_rows"] if t["year"] == chosen]
+    geojson = queries.neighbourhood_geojson(store)
+    quality, reasons = _quality(store, None)
+    name = str(store.settings["network.name"])
+    return Report(
+        kind="network",
+        title=f"{name}: progress report",
+        network_name=name,
+        anchor=None,
+        year=chosen,
+        years=years,
+        generated_at=datetime.now(UTC),
+        currency=str(store.settings["currency"]),
+        headline=data["network"],
+        network=None,
+        targets=targets,
+        trend=data["by"]["year"],
+        by_anchor=data["by"]["anchor"],
+        by_category=data["by"]["category"],
+        by_neighbourhood=data["by"]["neighbourhood"],
+        specs=overview_specs(data, geojson),
+        impact=_impact(store, None, chosen),
+        opportunities=_opportunities(store, None),
+        quality=quality,
+        rejected_reasons=reasons,
+        settings=_settings(store),
+    )
+
+
+def anchor_report(store: Store, anchor: str, *, year: int | None = None) -> Report:
+    """One anchor's scorecard: its own figures in full, the network's as suppressed aggregates.
+
+    Callers check that the reader may see this anchor (``view_anchor``).
+    """
+    ws = store.reader()
+    found = ws.anchor(anchor)
+    chosen, years = _pick_year(store, year)
+    summary = queries.anchor_summary(store, found.name)
+
+    def breakdowns() -> dict[str | None, Any]:
+        return compute_breakdowns(
+            store.reader(), ("category", "neighbourhood"), anchor=found.name, year=chosen
+        )
+
+    own = store.cached(("report_anchor_breakdowns", found.name, chosen), breakdowns, keep=True)
+    actor = Actor(email="(report)", role="anchor", anchor_id=found.anchor_id)
+    network = queries.overview(store, actor, year=chosen)
+    by_year = summary["by_year"]
+    progress = target_progress(ws, anchor=found.name, by_year_rows=by_year)
+    targets = [p.to_json() for p in progress if p.year == chosen]
+    figures = {
+        "by": {
+            "year": by_year,
+            "category": own["category"].rows,
+            "neighbourhood": own["neighbourhood"].rows,
+        },
+        "targets": queries.headline_targets([p.to_json() for p in progress]),
+    }
+    specs = overview_specs(figures, queries.neighbourhood_geojson(store))
+    quality, reasons = _quality(store, found.anchor_id)
+    return Report(
+        kind="anchor",
+        title=f"{found.name}: scorecard",
+        network_name=str(store.settings["network.name"]),
+        anchor=found.name,
+        year=chosen,
+        years=years,
+        generated_at=datetime.now(UTC),
+        currency=str(store.settings["currency"]),
+        headline=own[None].network,
+        network=network["network"],
+        targets=targets,
+        trend=by_year,
+        by_anchor=[],
+        by_category=own["category"].rows,
+        by_neighbourhood=own["neighbourhood"].rows,
+        specs=specs,
+        impact=_impact(store, found.name, chosen),
+        opportunities=_opportunities(store, found.name),
+        quality=quality,
+        rejected_reasons=reasons,
+        settings=_settings(store),
+    )

@@ -1,0 +1,95 @@
+"""A report as one HTML document, and as PDF through WeasyPrint.
+
+Why HTML first: one template serves the screen (``--format html``, the dashboard's download) and
+print (WeasyPrint lays the same document out on A4 pages with running page numbers, table headers
+repeated on every page a table spans). Charts are the dashboard's Vega-Lite specs drawn to SVG by
+``vl-convert`` — vector, offline, and identical to what the dashboard draws.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from anchorkit.reports.content import INDICATOR_LABELS, Report
+from anchorkit.web.charts import Spec
+
+log = logging.getLogger(__name__)
+
+
+def money(value: Any, currency: str = "") -> str:
+    if value is None:
+        return "—"
+    amount = Decimal(str(value))
+    text = f"{amount:,.0f}"
+    return f"{text} {currency}".strip()
+
+
+def share(value: Any) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f} %"
+
+
+def count(value: Any) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
+def indicator_value(indicator: str, value: Any, currency: str = "") -> str:
+    if indicator.endswith("_share") or indicator == "local_share":
+        return share(value)
+    if indicator.endswith("_spend"):
+        return money(value, currency)
+    return count(value) if isinstance(value, int) else str(value if value is not None else "—")
+
+
+def visible(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if not r.get("suppressed")]
+
+
+def hidden(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if r.get("suppressed")]
+
+
+def svg(spec: Spec | None) -> str:
+    """The chart as inline SVG ("" when absent or when it cannot be drawn: the table beside
+    every chart still carries its numbers)."""
+    if spec is None:
+        return ""
+    import vl_convert
+
+    try:
+        drawn: str = vl_convert.vegalite_to_svg(spec)
+    except (ValueError, RuntimeError) as exc:  # never lose the report for one chart
+        log.warning("a report chart could not be drawn: %s", exc)
+        return ""
+    return drawn
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("anchorkit.reports", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        money=money, share=share, count=count, svg=svg, visible=visible, hidden=hidden
+    )
+    env.globals.update(labels=INDICATOR_LABELS, indicator_value=indicator_value)
+    return env
+
+
+def to_html(report: Report) -> str:
+    css = resources.files("anchorkit.reports").joinpath("templates/report.css").read_text("utf-8")
+    return _environment().get_template("report.html").render(r=report, css=css)
+
+
+def to_pdf(report: Report) -> bytes:
+    import weasyprint
+
+    document: bytes = weasyprint.HTML(string=to_html(report)).write_pdf()
+    return document
