@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,18 @@ def test_anchor_and_ocds_only_narrow_the_export(
     assert [r["ocid"] for r in other["releases"]] == ["ocds-213czf-000-00001"]
     release = other["releases"][0]
     assert release["buyer"] == {"id": "GB-LAC-E09000003", "name": "London Borough of Barnet"}
+
+
+def test_the_file_is_readable_like_any_other(ws: Workspace, tmp_path: Path) -> None:
+    """Written through a private temporary file, but meant for publishing."""
+    ingest_one(ws, write(tmp_path, "payments.csv", SPEND))
+    before = os.umask(0o022)
+    try:
+        _export(ws, tmp_path)
+    finally:
+        os.umask(before)
+    assert (tmp_path / "out" / "awards.json").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["awards.json"]
 
 
 def test_nothing_to_export_is_a_clear_error(ws: Workspace, tmp_path: Path) -> None:

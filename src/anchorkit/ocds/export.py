@@ -134,6 +134,9 @@ def _write_atomically(out: Path, text: str) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text + "\n")
+            umask = os.umask(0)  # a temporary file is private; the export is for publishing
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, out)
         except BaseException:
             os.unlink(tmp)
