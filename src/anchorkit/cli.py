@@ -523,6 +523,7 @@ from anchorkit import (  # noqa: E402, F401
     cli_multipliers,
     cli_opportunities,
     cli_place,
+    cli_portal,
     cli_report,
     cli_resolve,
     cli_targets,
