@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import PortalError
 from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalClaim, PortalProfile, User, utcnow
+from anchorkit.web.appdb import PortalCertification, PortalClaim, PortalProfile, User, utcnow
 from anchorkit.web.store import Store
 
 
@@ -108,6 +108,16 @@ def make_claim(
                 "Another account already speaks for this supplier. If that is wrong, contact "
                 "the backbone organisation."
             )
+        rival = s.scalar(
+            select(PortalClaim).where(
+                PortalClaim.supplier_id == supplier_id, PortalClaim.status == "pending"
+            )
+        )
+        if rival is not None:  # two claimants would see each other's draft profile
+            raise PortalError(
+                "Another account's claim on this supplier is waiting for the backbone admin; "
+                "contact the backbone organisation."
+            )
         claim = PortalClaim(
             supplier_id=supplier_id, user_email=actor.email, note=(note or "")[:2000] or None
         )
@@ -157,6 +167,20 @@ def decide_claim(
             user.supplier_id = claim.supplier_id
             if s.get(PortalProfile, claim.supplier_id) is None:
                 s.add(PortalProfile(supplier_id=claim.supplier_id, sells=[]))
+        else:  # what the rejected claimant prepared must not greet the record's real owner
+            profile = s.get(PortalProfile, claim.supplier_id)
+            if profile is not None and profile.updated_by == claim.user_email:
+                s.delete(profile)
+            for cert in s.scalars(
+                select(PortalCertification).where(
+                    PortalCertification.supplier_id == claim.supplier_id,
+                    PortalCertification.added_by == claim.user_email,
+                    PortalCertification.status == "pending",
+                )
+            ):
+                cert.status = "rejected"
+                cert.decided_by = actor.email
+                cert.decided_at = utcnow()
         audit(
             s,
             actor.email,

@@ -1,0 +1,74 @@
+"""Claims: one record, one claimant at a time; a rejected claimant's drafts do not linger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from anchorkit.classify.taxonomy import load_taxonomy
+from anchorkit.errors import PortalError
+from anchorkit.portal.certifications import add_certification
+from anchorkit.portal.claims import acting_as, decide_claim, make_claim
+from anchorkit.portal.profiles import ProfileForm, get_profile, save_profile
+from anchorkit.web.accounts import Actor, add_user
+from anchorkit.web.appdb import PortalCertification, User, open_app_db
+from tests.web.conftest import Site
+
+ADMIN = Actor(email="admin@x.org", role="admin")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    made = open_app_db(f"sqlite:///{tmp_path / 'app.sqlite'}")
+    for who in ("a", "b"):
+        add_user(made, f"{who}@x.org", "supplier", "a long enough password")
+    yield made
+    made.kw["bind"].dispose()
+
+
+def test_one_claimant_at_a_time_and_rejection_clears_drafts(
+    site: Site, db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    store = site.app.state.anchorkit.store  # type: ignore[attr-defined]
+    target = site.supplier_id
+    a, b = (Actor(email=f"{w}@x.org", role="supplier") for w in ("a", "b"))
+    claim = make_claim(db, store, a, target)
+    with pytest.raises(PortalError, match="Another account's claim"):
+        make_claim(db, store, b, target)
+    with pytest.raises(PortalError, match="no supplier record"):
+        make_claim(db, store, b, "S-none")
+    drafting = acting_as(db, a)
+    assert drafting.supplier_id == target and acting_as(db, b).supplier_id is None
+    taxonomy = load_taxonomy()
+    save_profile(db, taxonomy, drafting, target, ProfileForm(summary="not really us"))
+    add_certification(
+        db,
+        tmp_path,
+        drafting,
+        target,
+        tag="co_op",
+        issuing_body="X",
+        number=None,
+        expires_on=None,
+        evidence=None,
+        max_mb=1,
+    )
+    decide_claim(db, ADMIN, claim.claim_id, approve=False)
+    assert get_profile(db, target) is None
+    with db() as s:
+        assert {c.status for c in s.scalars(select(PortalCertification))} == {"rejected"}
+    assert acting_as(db, a).supplier_id is None
+    with pytest.raises(PortalError, match="already rejected"):
+        decide_claim(db, ADMIN, claim.claim_id, approve=True)
+    # now b may claim it, and approval links b's account
+    second = make_claim(db, store, b, target)
+    decide_claim(db, ADMIN, second.claim_id, approve=True)
+    with db() as s:
+        linked = s.scalar(select(User).where(User.email == "b@x.org"))
+        assert linked is not None and linked.supplier_id == target
+    with pytest.raises(PortalError, match="already speaks for this supplier"):
+        make_claim(db, store, a, target)
