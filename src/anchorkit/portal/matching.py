@@ -16,6 +16,9 @@ shortlist, so each supplier's score is four numbers between 0 and 1 the page sho
 - **past work** (0.1): how many *other* anchors already buy the category from it (up to 3):
   proof it delivers to institutions. Only the count is shown — never which anchor, nor amounts.
 
+The list is of local and impact suppliers: one that is neither within twice the radius nor holds
+any tag is left out (an opportunity without a location keeps everyone, its distance unknown).
+
 The store's part (places, tags, classified lines per supplier) is read once per data generation
 and cached; the portal's part (profiles, certifications) is read per request.
 """
@@ -198,11 +201,15 @@ def shortlist(
                 + ", ".join(f"{t} ({held[t]})" for t in sorted(held))
                 + (f" — meets {len(met)} of {len(asks)} asks" if asks else "")
             )
+        located = posting.lat is not None and posting.lon is not None
+        if located and near == 0 and not held:
+            continue  # neither local nor an impact supplier: not what this list is for
         others = set().union(*(a for _, a in lines_in)) - {own_anchor} if lines_in else set()
         past = min(len(others), PAST_CAP) / PAST_CAP
         if others:
             n = len(others)
-            reasons.append(f"past work: {n} other anchor{'s' if n > 1 else ''} buy this from it")
+            verb = "anchors buy" if n > 1 else "anchor buys"
+            reasons.append(f"past work: {n} other {verb} this from it")
         parts = {"fit": fit, "near": near, "tags": tag_score, "past": past}
         score = sum(WEIGHTS[k] * v for k, v in parts.items())
         out.append(
