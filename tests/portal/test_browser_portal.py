@@ -25,7 +25,7 @@ from anchorkit.web.accounts import add_user
 from anchorkit.web.appdb import PortalPosting
 from tests.portal.helpers import PDF
 from tests.web.conftest import PASSWORD, _site
-from tests.web.test_browser import TIMEOUT_MS, WIDTH, LiveServer, browser, log_in  # noqa: F401
+from tests.web.test_browser import LiveServer, browser, log_in, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -49,22 +49,6 @@ def live(
     finally:
         server.stop()
         next(sites, None)
-
-
-@pytest.fixture
-def page(browser: Browser, live: LiveServer) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(
-        base_url=live.url, viewport={"width": WIDTH, "height": 800}, locale="en-GB"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield tab
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def _scenario(live: LiveServer) -> tuple[PortalPosting, str, str, str]:
@@ -96,7 +80,10 @@ def _scenario(live: LiveServer) -> tuple[PortalPosting, str, str, str]:
 
 
 def test_claim_certify_approve_match_then_expire(
-    page: Page, live: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: Page,  # noqa: F811
+    live: LiveServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     posting, sid, name, ask = _scenario(live)
     expires = date.today() + timedelta(days=20)

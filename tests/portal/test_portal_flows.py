@@ -101,29 +101,17 @@ def test_claim_certify_approve(portal_site: Site) -> None:
             "/portal/claim", data={"csrf_token": newcomer.csrf, "supplier_id": site.supplier_id}
         )
         assert again.status_code == 400 and "waiting for the backbone admin" in again.text
-        cert = newcomer.post(
-            f"/portal/profile/{target}/certifications",
-            data={
-                "csrf_token": newcomer.csrf,
-                "tag": "women_owned",
-                "issuing_body": "WBE Canada",
-                "number": "W-77",
-                "expires_on": (date.today() + timedelta(days=30)).isoformat(),
-            },
-            files={"evidence": ("../../etc/cert.pdf", PDF, "application/pdf")},
-        )
+        certificate = {
+            "csrf_token": newcomer.csrf,
+            "tag": "women_owned",
+            "issuing_body": "WBE Canada",
+            "number": "W-77",
+            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        }
+        add = f"/portal/profile/{target}/certifications"
+        cert = newcomer.post(add, data=certificate, files={"evidence": ("../../etc/cert.pdf", PDF)})
         assert cert.status_code == 400 and "plain file name" in cert.text
-        cert = newcomer.post(
-            f"/portal/profile/{target}/certifications",
-            data={
-                "csrf_token": newcomer.csrf,
-                "tag": "women_owned",
-                "issuing_body": "WBE Canada",
-                "number": "W-77",
-                "expires_on": (date.today() + timedelta(days=30)).isoformat(),
-            },
-            files={"evidence": ("wbe.pdf", PDF, "application/pdf")},
-        )
+        cert = newcomer.post(add, data=certificate, files={"evidence": ("wbe.pdf", PDF)})
         assert cert.status_code == 303, cert.text
 
         queue = admin.get("/portal/claims").text

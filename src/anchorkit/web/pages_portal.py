@@ -345,29 +345,27 @@ def claims_page(request: Request) -> Response:
     )
 
 
-@router.post("/portal/claims/{claim_id}")
-async def decide_claim(request: Request, claim_id: int) -> Response:
+async def _decision(request: Request, yes: str) -> tuple[Any, bool]:
+    """An admin's decision from a form: ``yes`` or reject (anything else changes nothing)."""
     actor = need(request, "decide_claim")
     form = await checked_form(request)
     decision = str(form.get("decision") or "")
-    if decision not in ("approve", "reject"):
-        raise PortalError("Choose approve or reject.")
-    claims.decide_claim(
-        state(request).db, actor, claim_id, decision == "approve", client_address(request)
-    )
+    if decision not in (yes, "reject"):
+        raise PortalError(f"Choose {yes} or reject.")
+    return actor, decision == yes
+
+
+@router.post("/portal/claims/{claim_id}")
+async def decide_claim(request: Request, claim_id: int) -> Response:
+    actor, approve = await _decision(request, "approve")
+    claims.decide_claim(state(request).db, actor, claim_id, approve, client_address(request))
     return RedirectResponse("/portal/claims", status_code=303)
 
 
 @router.post("/portal/certifications/{cert_id}/decision")
 async def decide_certification(request: Request, cert_id: int) -> Response:
-    actor = need(request, "decide_claim")
-    form = await checked_form(request)
-    decision = str(form.get("decision") or "")
-    if decision not in ("verify", "reject"):
-        raise PortalError("Choose verify or reject.")
-    certs.decide_certification(
-        state(request).db, actor, cert_id, decision == "verify", client_address(request)
-    )
+    actor, verify = await _decision(request, "verify")
+    certs.decide_certification(state(request).db, actor, cert_id, verify, client_address(request))
     return RedirectResponse("/portal/claims", status_code=303)
 
 
@@ -421,6 +419,7 @@ def _profile_page(request: Request, supplier_id: str, message: str | None = None
         certs=certs.certifications(st.db, supplier_id, _today(), settings),
         reminders=certs.reminders(st.db, _today(), settings, supplier_id),
         categories=_categories(taxonomy),
+        names={c: taxonomy.categories[c].path for c in taxonomy.categories},
         tags=certs.TAGS,
         sales=profiles.own_sales(st.store, supplier_id)
         if settings["portal.show_own_sales"]
