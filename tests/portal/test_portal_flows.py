@@ -297,3 +297,23 @@ def test_partner_reads_opportunities_and_listed_suppliers_only(portal_site: Site
         assert "Listed for partners" in listed
     finally:
         partner.close()
+
+
+def test_the_json_api(portal_site: Site) -> None:
+    site = portal_site
+    public = site.client("public")
+    anchor = site.client("anchor")
+    try:
+        listed = public.get("/api/v1/opportunities", params={"ask": "co_op"}).json()
+        assert listed and all("co_op" in p["asks"] for p in listed)
+        own = next(p for p in listed if p["buyer"] == anchor.get("/api/v1/me").json()["anchor"])
+        assert public.get(f"/api/v1/opportunities/{own['posting_id']}").json() == own
+        assert public.get(f"/api/v1/opportunities/{own['posting_id']}/shortlist").status_code == 401
+        ranked = anchor.get(f"/api/v1/opportunities/{own['posting_id']}/shortlist").json()
+        assert ranked and ranked[0]["reasons"] and ranked[0]["score"] >= ranked[-1]["score"]
+        assert set(ranked[0]["parts"]) == {"fit", "near", "tags", "past"}
+        gaps = anchor.get("/api/v1/diverse-quote-gaps").json()
+        assert all(g["buyer"] == own["buyer"] for g in gaps)
+    finally:
+        public.close()
+        anchor.close()

@@ -96,6 +96,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/portal/profile/{supplier_id}"): "ok no no no ok in",
     ("POST", "/portal/profile/{supplier_id}/certifications"): "ok no no no ok in",
     ("GET", "/portal/suppliers"): "ok ok ok ok ok in",
+    ("GET", "/api/v1/opportunities"): "ok ok ok ok ok ok",
+    ("GET", "/api/v1/opportunities/{posting_id}"): "ok ok ok ok ok ok",
+    ("GET", "/api/v1/opportunities/{posting_id}/shortlist"): "ok ok ok no no in",
+    ("GET", "/api/v1/diverse-quote-gaps"): "ok ok ok ok no in",
 }
 
 CSV = b"Supplier,Amount,Date\nAcme Cleaning Ltd,120.50,2024-05-01\nBeta Foods,80,2024-05-02\n"

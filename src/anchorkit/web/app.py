@@ -171,12 +171,13 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
         return render(request, "error.html", 400, status=400, message=str(exc))
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from anchorkit.web import api, pages, pages_impact, pages_portal, pages_reports
+    from anchorkit.web import api, api_portal, pages, pages_impact, pages_portal, pages_reports
 
     app.include_router(pages.router)
     app.include_router(pages_impact.router)
     app.include_router(pages_reports.router)
     app.include_router(pages_portal.router)
+    app.include_router(api_portal.router)
     app.include_router(api.router)
     return app
 
