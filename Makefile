@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/anchorkit demo --force $(DEMO)
 	$(BIN)/anchorkit --workspace $(DEMO) indicators --by anchor
-	$(BIN)/anchorkit --workspace $(DEMO) publish
+	$(BIN)/anchorkit --workspace $(DEMO) multipliers load --example
+	$(BIN)/anchorkit --workspace $(DEMO) publish --out $(DEMO)/open-data
+	$(BIN)/anchorkit --workspace $(DEMO) report --network --out $(DEMO)/reports/network-report.pdf
+	$(BIN)/anchorkit --workspace $(DEMO) report --network --out $(DEMO)/reports/network-report.xlsx
 	@echo
 	@echo "Demo accounts for the dashboard:"
 	@$(BIN)/anchorkit --workspace $(DEMO) user demo
@@ -55,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/place.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/classify.py --lines $${BENCH_CLASSIFY_LINES:-10000000}
+	$(BIN)/python bench/reports.py --lines $${BENCH_LINES:-10000000}
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache .mypy_cache

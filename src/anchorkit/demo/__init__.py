@@ -36,6 +36,7 @@ __all__ = ["ANCHORS", "DemoAnchor", "DemoFile", "DemoNetwork", "build_demo", "mi
 
 FISCAL_YEARS = (2021, 2022, 2023, 2024)
 SETTINGS: dict[str, object] = {
+    "network.name": "Lakeport Anchor Collaborative (fictional demo)",
     "local.postcode_prefixes": ["M"],
     "place.regions": ["toronto"],  # neighbourhoods and Neighbourhood Improvement Areas
     "currency": "CAD",
