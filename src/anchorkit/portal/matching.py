@@ -56,7 +56,6 @@ class Match:
     distance_km: float | None
     diverse: bool = False
     invited: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -341,7 +341,3 @@ def _cf_place(ws: Workspace, row: dict[str, str]) -> dict[str, Any]:
         council = (row.get("council_id") or "").replace("_cc", "").replace("_", " ").strip()
         place["area"] = council.title() or None
     return place
-
-
-def closing_soon(postings: list[PortalPosting], today: date, days: int = 14) -> int:
-    return sum(1 for p in postings if p.closes_on and p.closes_on <= today + timedelta(days))
