@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from anchorkit.analytics import compute_indicators
+from anchorkit.analytics.indicators import compute_breakdowns, compute_breakdowns_and_year
 from anchorkit.ingest import ingest_files
 from anchorkit.settings import load_settings
 from anchorkit.workspace import Workspace
@@ -90,6 +91,22 @@ def test_by_year_uses_the_fiscal_year(network: Workspace) -> None:
     # April start: 2024-04-02 falls in fiscal 2024, everything else in 2023
     assert rows[2024]["total_spend"] == Decimal("700.00")
     assert rows[2023]["lines"] == 7
+
+
+def test_one_pass_for_every_year_and_one_year_equals_two(network: Workspace) -> None:
+    """What a report uses: the year's breakdowns filtered from one pass over every year equal
+    the breakdowns computed for that year alone (and every year's equal the plain ones)."""
+    dims = ("year", "anchor", "category")
+    every, of_year = compute_breakdowns_and_year(network, dims, year=2023)
+    assert every["year"].rows == compute_breakdowns(network, dims)["year"].rows
+    alone = compute_breakdowns(network, dims[1:], year=2023)
+    assert of_year[None].network == alone[None].network
+    assert of_year[None].network["total_spend"] == Decimal("15799.00")  # 16499 - 700 (2024)
+    for dim in dims[1:]:
+        assert of_year[dim].rows == alone[dim].rows
+    # the lines of every year are back for whoever reads them next
+    again = compute_breakdowns(network, ["year"])
+    assert {r["year"] for r in again["year"].rows} == {2023, 2024}
 
 
 def test_json_shape(network: Workspace) -> None:

@@ -106,14 +106,27 @@ def survey_rate(local_spend_share: float, local_staff_share: float | None, wage:
     return Decimal(str((1 - wage) * local_spend_share + wage * staff))
 
 
-def compute_lm3(ws: Workspace, *, anchor: str | None = None, year: int | None = None) -> Lm3Result:
-    """LM3 of the network (or one anchor), over every year or one fiscal year."""
+def compute_lm3(
+    ws: Workspace,
+    *,
+    anchor: str | None = None,
+    year: int | None = None,
+    totals: dict[str, Any] | None = None,
+) -> Lm3Result:
+    """LM3 of the network (or one anchor), over every year or one fiscal year.
+
+    ``totals``: the indicators of exactly this anchor and year when the caller has them (a
+    report does): R1 and R2 are read from them instead of classifying every line again.
+    """
     wage = float(ws.settings["lm3.wage_share"])
     if not 0 <= wage <= 1:
         raise SurveyError(f"lm3.wage_share must be between 0 and 1, not {wage}.")
     rates, source = load_rates(ws)
-    if year is None:
-        row: dict[str, Any] | None = compute_breakdowns(ws, [], anchor=anchor)[None].network
+    row: dict[str, Any] | None
+    if totals is not None:
+        row = totals
+    elif year is None:
+        row = compute_breakdowns(ws, [], anchor=anchor)[None].network
     else:
         rows = compute_breakdowns(ws, ["year"], anchor=anchor)["year"].rows
         row = next((r for r in rows if r["year"] == year), None)

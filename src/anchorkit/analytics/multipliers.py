@@ -375,8 +375,13 @@ def local_impact(
     anchor: str | None = None,
     year: int | None = None,
     table: str | None = None,
+    by_category: list[dict[str, Any]] | None = None,
 ) -> ImpactResult:
-    """Output and jobs supported by local spend, per sector and in total (upper-bound estimates)."""
+    """Output and jobs supported by local spend, per sector and in total (upper-bound estimates).
+
+    ``by_category``: the indicators by category for this anchor and year when the caller has
+    them already (a report does), so every line is not classified a second time.
+    """
     label = _table(ws, table)
     multipliers = {
         s: Multiplier(s, n, (od, oi, on), (jd, ji, jn))
@@ -399,7 +404,12 @@ def local_impact(
     spend: dict[str, Decimal] = {}
     categories: dict[str, list[str]] = {}
     unmapped: list[dict[str, Any]] = []
-    for category, local in sorted(_local_by_category(ws, anchor, year).items()):
+    local_by_category = (
+        _local_by_category(ws, anchor, year)
+        if by_category is None
+        else {str(r["category"]): r["local_spend"] for r in by_category}
+    )
+    for category, local in sorted(local_by_category.items()):
         if local == 0:
             continue
         sector = mapping.get(category.upper())

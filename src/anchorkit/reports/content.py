@@ -2,7 +2,7 @@
 
 Why one module feeding every format: the PDF, the HTML page and the Excel workbook must print the
 same numbers as the dashboard, so their figures come from the dashboard's own queries
-(:func:`anchorkit.web.queries.overview`, :func:`anchorkit.web.queries.anchor_summary`) through the
+(:func:`anchorkit.web.queries.overview` and the same breakdown functions) through the
 same cache, and the same small-cell rule. A network report is for publishing: every cell passes
 the rule as it would for the public, whoever asks for it. An anchor scorecard is for that anchor's
 board: its own figures in full, the network beside them as suppressed aggregates.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from anchorkit.analytics.indicators import compute_breakdowns
+from anchorkit.analytics.indicators import compute_breakdowns_and_year
 from anchorkit.analytics.lm3 import compute_lm3
 from anchorkit.analytics.multipliers import local_impact
 from anchorkit.analytics.targets import target_progress
@@ -154,12 +154,19 @@ def _pick_year(store: Store, year: int | None) -> tuple[int | None, list[int]]:
     return year, years
 
 
-def _impact(store: Store, anchor: str | None, year: int | None) -> dict[str, Any]:
+def _impact(
+    store: Store, anchor: str | None, year: int | None, figures: dict[str | None, Any]
+) -> dict[str, Any]:
+    """LM3 and jobs from the report's own (unsuppressed) figures of this anchor and year:
+    ``figures`` holds the totals (key None) and the rows by category."""
+
     def build() -> dict[str, Any]:
         ws = store.reader()
-        lm3 = compute_lm3(ws, anchor=anchor, year=year).to_json()
+        lm3 = compute_lm3(ws, anchor=anchor, year=year, totals=figures[None]).to_json()
         try:
-            jobs: dict[str, Any] | None = local_impact(ws, anchor=anchor, year=year).to_json()
+            jobs: dict[str, Any] | None = local_impact(
+                ws, anchor=anchor, year=year, by_category=figures["category"]
+            ).to_json()
             missing = None
         except AnchorkitError as exc:  # no multiplier table loaded: say so, print LM3
             jobs, missing = None, str(exc)
@@ -253,6 +260,7 @@ def network_report(store: Store, *, year: int | None = None) -> Report:
     """The network's annual progress report, as the public would see it (small cells hidden)."""
     chosen, years = _pick_year(store, year)
     data = queries.overview(store, PUBLIC, year=chosen)
+    raw = queries.network_figures(store, chosen)  # unsuppressed: only LM3 and jobs read them
     targets = [t for t in data["target_rows"] if t["year"] == chosen]
     geojson = queries.neighbourhood_geojson(store)
     quality, reasons = _quality(store, None)
@@ -274,7 +282,9 @@ def network_report(store: Store, *, year: int | None = None) -> Report:
         by_category=data["by"]["category"],
         by_neighbourhood=data["by"]["neighbourhood"],
         specs=overview_specs(data, geojson),
-        impact=_impact(store, None, chosen),
+        impact=_impact(
+            store, None, chosen, {None: raw["network"], "category": raw["by"]["category"]}
+        ),
         opportunities=_opportunities(store, None),
         quality=quality,
         rejected_reasons=reasons,
@@ -290,17 +300,20 @@ def anchor_report(store: Store, anchor: str, *, year: int | None = None) -> Repo
     ws = store.reader()
     found = ws.anchor(anchor)
     chosen, years = _pick_year(store, year)
-    summary = queries.anchor_summary(store, found.name)
+    assert chosen is not None
 
-    def breakdowns() -> dict[str | None, Any]:
-        return compute_breakdowns(
-            store.reader(), ("category", "neighbourhood"), anchor=found.name, year=chosen
+    def breakdowns() -> tuple[dict[str | None, Any], dict[str | None, Any]]:
+        every, of_year = compute_breakdowns_and_year(
+            store.reader(), ("year", "category", "neighbourhood"), year=chosen, anchor=found.name
         )
+        return every, of_year
 
-    own = store.cached(("report_anchor_breakdowns", found.name, chosen), breakdowns, keep=True)
+    every, own = store.cached(
+        ("report_anchor_breakdowns", found.name, chosen), breakdowns, keep=True
+    )
     actor = Actor(email="(report)", role="anchor", anchor_id=found.anchor_id)
     network = queries.overview(store, actor, year=chosen)
-    by_year = summary["by_year"]
+    by_year = every["year"].rows
     progress = target_progress(ws, anchor=found.name, by_year_rows=by_year)
     targets = [p.to_json() for p in progress if p.year == chosen]
     figures = {
@@ -330,7 +343,9 @@ def anchor_report(store: Store, anchor: str, *, year: int | None = None) -> Repo
         by_category=own["category"].rows,
         by_neighbourhood=own["neighbourhood"].rows,
         specs=specs,
-        impact=_impact(store, found.name, chosen),
+        impact=_impact(
+            store, found.name, chosen, {None: own[None].network, "category": own["category"].rows}
+        ),
         opportunities=_opportunities(store, found.name),
         quality=quality,
         rejected_reasons=reasons,

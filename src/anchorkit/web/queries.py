@@ -15,7 +15,11 @@ from typing import Any
 
 import shapely  # type: ignore[import-untyped]
 
-from anchorkit.analytics.indicators import compute_breakdowns, compute_indicators
+from anchorkit.analytics.indicators import (
+    compute_breakdowns,
+    compute_breakdowns_and_year,
+    compute_indicators,
+)
 from anchorkit.analytics.targets import target_progress
 from anchorkit.classify import taxonomy_for
 from anchorkit.place.network import regions
@@ -101,12 +105,14 @@ def _network_figures(ws: Workspace, year: int | None = None) -> dict[str, Any]:
     that fiscal year's (an annual report), otherwise every year's.
     """
     dimensions = ("year", "anchor", "category", "neighbourhood")
-    results = compute_breakdowns(ws, dimensions)
-    network = results[None].network
-    by = {dimension: results[dimension].rows for dimension in dimensions}
-    if year is not None:
-        of_year = compute_breakdowns(ws, dimensions[1:], year=year)
+    if year is None:
+        results = compute_breakdowns(ws, dimensions)
+        network = results[None].network
+        by = {dimension: results[dimension].rows for dimension in dimensions}
+    else:
+        every, of_year = compute_breakdowns_and_year(ws, dimensions, year=year)
         network = of_year[None].network
+        by = {"year": every["year"].rows}
         by.update({dimension: of_year[dimension].rows for dimension in dimensions[1:]})
     ids = dict(ws.engine.query("anchor_ids", "SELECT name, anchor_id FROM anchor"))
     for row in by["anchor"]:
@@ -114,7 +120,9 @@ def _network_figures(ws: Workspace, year: int | None = None) -> dict[str, Any]:
     return {"network": network, "by": by}
 
 
-def _figures(store: Store, year: int | None = None) -> dict[str, Any]:
+def network_figures(store: Store, year: int | None = None) -> dict[str, Any]:
+    """The network's figures before any scoping: callers show them only through
+    :func:`scoped_figures` (or compute from them, as LM3 does)."""
     return store.cached(
         ("network_figures", year), lambda: _network_figures(store.reader(), year), keep=True
     )
@@ -127,7 +135,7 @@ def overview(store: Store, actor: Actor, *, year: int | None = None) -> dict[str
     other cell only if the small-cell rule lets it through. ``year``: totals and breakdowns of
     one fiscal year (the trend still shows every year).
     """
-    figures = _figures(store, year)
+    figures = network_figures(store, year)
     return scoped_figures(store, figures, actor)
 
 
@@ -269,7 +277,7 @@ def anchors(store: Store) -> list[dict[str, Any]]:
 def _warm(store: Store) -> None:
     """On a large workspace, after a start or a write: the overview, then each anchor's page."""
     generation = store.generation
-    _figures(store)
+    network_figures(store)
     for anchor in anchors(store):
         if store.generation != generation or store.closing:
             return
