@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from anchorkit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tests.web.conftest import Site
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -45,3 +50,35 @@ def shared_data() -> Path:
             pytest.fail(f"{SHARED_DATA} is missing: CI must run beside ../shared")
         pytest.skip("../shared/data is not beside this checkout")
     return SHARED_DATA
+
+
+# --- the demo network of the web, report and portal tests ------------------------------------------
+# Defined here, once, so that every folder shares one session demo (each conftest that defined
+# or imported it would build its own).
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.web.conftest import _build
+
+    root = tmp_path_factory.mktemp("webdemo") / "net"
+    _build(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("site") / "net"
+    shutil.copytree(demo_template, root)
+    from tests.web.conftest import _site
+
+    yield from _site(root)
+
+
+@pytest.fixture
+def fresh_site(demo_template: Path, tmp_path: Path) -> Iterator[Site]:
+    root = tmp_path / "net"
+    shutil.copytree(demo_template, root)
+    from tests.web.conftest import _site
+
+    yield from _site(root)

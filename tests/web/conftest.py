@@ -7,13 +7,11 @@ review decisions, publishing) use their own copy through ``fresh_site``.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 from anchorkit.demo.pipeline import run_demo
 from anchorkit.web.accounts import add_user
@@ -84,13 +82,6 @@ def _build(root: Path) -> None:
     run_demo(root, anchors=3, lines=6000, seed=7)
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("webdemo") / "net"
-    _build(root)
-    return root
-
-
 def _site(root: Path) -> Iterator[Site]:
     ws = Workspace.open(root)
     anchors = dict(
@@ -112,17 +103,3 @@ def _site(root: Path) -> Iterator[Site]:
     finally:
         app.state.anchorkit.close()  # type: ignore[attr-defined]
         ws.close()
-
-
-@pytest.fixture(scope="session")
-def site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    root = tmp_path_factory.mktemp("site") / "net"
-    shutil.copytree(demo_template, root)
-    yield from _site(root)
-
-
-@pytest.fixture
-def fresh_site(demo_template: Path, tmp_path: Path) -> Iterator[Site]:
-    root = tmp_path / "net"
-    shutil.copytree(demo_template, root)
-    yield from _site(root)
