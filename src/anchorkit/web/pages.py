@@ -71,8 +71,8 @@ def home(request: Request) -> Response:
     actor = actor_of(request)
     if allowed(actor, "view_overview"):
         return RedirectResponse("/overview", status_code=303)
-    if allowed(actor, "view_suppliers"):
-        return RedirectResponse("/suppliers", status_code=303)
+    if actor.role in ("supplier", "partner"):  # their work (and renewal reminders) is there
+        return RedirectResponse("/portal", status_code=303)
     return RedirectResponse("/public", status_code=303)
 
 
