@@ -219,7 +219,10 @@ def test_dashboard_downloads_follow_the_page_rules(site: Site) -> None:
         assert "attachment" in pdf.headers["content-disposition"]
         book = client.get(f"/anchors/{own}/report.xlsx")
         assert book.status_code == 200
-        assert openpyxl.load_workbook(BytesIO(book.content)).sheetnames[0] == "Summary"
+        sheets = openpyxl.load_workbook(BytesIO(book.content)).sheetnames
+        assert sheets[0] == "Summary" and "By anchor" not in sheets  # a scorecard: one anchor
+        with zipfile.ZipFile(BytesIO(book.content)) as z:
+            assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 3
         assert client.get(f"/anchors/{other}/report.pdf").status_code == 403
         assert client.get(f"/anchors/{other}/report.xlsx").status_code == 403
         assert client.get("/reports/network.doc").status_code == 400
