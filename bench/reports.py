@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -30,18 +29,28 @@ sys.path.insert(0, str(HERE))
 
 from web import ANCHORKIT, WORK, build_workspace, workspace_facts  # noqa: E402
 
+# one child per measured command, so that its peak RSS is its own (RUSAGE_CHILDREN of this
+# process would be the largest of every report so far)
+MEASURE = (
+    "import resource, subprocess, sys; "
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "sys.stdout.write(done.stdout); sys.stderr.write(done.stderr); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(done.returncode)"
+)
+
 
 def run(args: list[str]) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one anchorkit process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run([str(ANCHORKIT), *args], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(ANCHORKIT), *args], capture_output=True, text=True
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"anchorkit {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: report it only when this run raised it
-    return seconds, peak / 1024 if peak > before else float("nan")
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb / 1024
 
 
 def pdf_pages(path: Path) -> int | None:
@@ -78,6 +87,7 @@ def main() -> None:
     )
     con.close()
 
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     out_dir = WORK / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     runs: dict[str, Any] = {}
@@ -90,7 +100,7 @@ def main() -> None:
         seconds, peak_mb = run([*ws, "report", *extra, "--out", str(target)])
         runs[name] = {
             "seconds": round(seconds, 1),
-            "peak_rss_mb": None if peak_mb != peak_mb else round(peak_mb),
+            "peak_rss_mb": round(peak_mb),
             "bytes": target.stat().st_size,
             "pages": pdf_pages(target) if target.suffix == ".pdf" else None,
         }
@@ -102,7 +112,8 @@ def main() -> None:
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         },
         "workspace": facts,
         "runs": runs,
