@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/place.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/classify.py --lines $${BENCH_CLASSIFY_LINES:-10000000}
+	$(BIN)/python bench/spark.py --lines $${BENCH_SPARK_LINES:-10000000}
 	$(BIN)/python bench/reports.py --lines $${BENCH_LINES:-10000000}
 
 clean:

@@ -10,6 +10,7 @@ import csv
 import functools
 import json
 import logging
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -65,9 +66,20 @@ def main_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Log every SQL step; show tracebacks.")
     ] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="duckdb or spark: the store to use for this command (default: the engine "
+            "setting). See docs/scale.md.",
+        ),
+    ] = None,
 ) -> None:
     state.workspace = workspace
     state.debug = debug
+    if engine is not None:
+        # as the ANCHORKIT_ENGINE variable would: every workspace this command opens uses it
+        os.environ["ANCHORKIT_ENGINE"] = engine
     if debug:
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
 

@@ -25,6 +25,7 @@ print one clear line instead of a traceback.
     ├── PortalError             a supplier-portal claim, profile, certification or posting
     │   └── EvidenceRefused     a certification's evidence file is refused
     └── EngineError             the store itself failed (disk full, locked, corrupt)
+        └── SparkError          the Spark engine cannot start (not installed, no Java)
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ class CategoryError(AnchorkitError):
 
 class EngineError(AnchorkitError):
     """The data store failed underneath anchorkit (locked by another process, disk full, corrupt)."""
+
+
+class SparkError(EngineError):
+    """The Spark engine cannot start: pyspark is not installed, or Java is missing."""
 
 
 class SurveyError(AnchorkitError):

@@ -113,6 +113,38 @@ SETTINGS: tuple[Setting, ...] = (
         "indicators.excluded_categories, on raw categories and taxonomy names); reported as "
         "non_influenceable_spend beside influenceable_spend.",
     ),
+    Setting(
+        "engine",
+        "duckdb",
+        "Where the store lives: duckdb (one file, anchorkit.duckdb) or spark (a Parquet warehouse "
+        "under warehouse/, for national networks; see docs/scale.md). `anchorkit --engine` "
+        "overrides it for one command.",
+    ),
+    Setting(
+        "spark.master",
+        "local[2]",
+        "The Spark cluster to run on with engine = spark: local[N] (this machine, N cores), "
+        "spark://host:7077, yarn, k8s://... The SPARK_MASTER environment variable and spark-submit "
+        "win over it.",
+    ),
+    Setting("spark.driver_memory", "2g", "Memory of the Spark driver (engine = spark)."),
+    Setting(
+        "spark.shuffle_partitions",
+        8,
+        "Partitions of each Spark shuffle (spark.sql.shuffle.partitions): about 2-3 per core of "
+        "the cluster; the Spark default of 200 is slow on small networks.",
+    ),
+    Setting(
+        "spark.warehouse",
+        "",
+        "Folder of the Parquet warehouse (engine = spark); empty: warehouse/ in the workspace. "
+        "On a cluster, a path every node reads (a shared mount).",
+    ),
+    Setting(
+        "spark.conf",
+        [],
+        'Any other Spark settings, as "key=value" strings, e.g. ["spark.executor.memory=8g"].',
+    ),
     Setting("indicators.top_suppliers", 10, "How many suppliers the top-suppliers list shows."),
     Setting(
         "ocds.ocid_prefix",

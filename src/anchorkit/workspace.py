@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from anchorkit.engine import DuckDBEngine, Engine
-from anchorkit.errors import AnchorError, WorkspaceError
+from anchorkit.errors import AnchorError, SettingsError, WorkspaceError
 from anchorkit.schema import ANCHOR_KINDS, create_schema
 from anchorkit.settings import Settings, load_settings, render_toml
 
@@ -53,7 +53,7 @@ class Workspace:
                 f"Create one with: anchorkit init {root}"
             )
         settings = load_settings(root / SETTINGS_FILE)
-        engine = DuckDBEngine(root / STORE_FILE)
+        engine = open_engine(root, settings)
         create_schema(engine)
         return cls(root, settings, engine)
 
@@ -63,6 +63,10 @@ class Workspace:
     ) -> Workspace:
         """Create the folder, a commented settings file and an empty store; refuse to overwrite."""
         root = resolve_path(path)
+        engine = os.environ.get("ANCHORKIT_ENGINE")
+        if engine and "engine" not in (settings or {}):
+            # `anchorkit --engine spark init`: the workspace keeps its engine for later commands
+            settings = {**(settings or {}), "engine": engine}
         if (root / SETTINGS_FILE).exists():
             raise WorkspaceError(
                 f"{root.resolve()} is already a workspace ({SETTINGS_FILE} exists)."
@@ -133,6 +137,19 @@ class Workspace:
             "list_anchors", "SELECT anchor_id, name, kind FROM anchor ORDER BY name"
         )
         return [Anchor(*row) for row in rows]
+
+
+def open_engine(root: Path, settings: Settings) -> Engine:
+    """The store the ``engine`` setting names: DuckDB's file, or Spark's Parquet warehouse."""
+    kind = settings["engine"]
+    if kind == "duckdb":
+        return DuckDBEngine(root / STORE_FILE)
+    if kind == "spark":
+        from anchorkit.engine.spark import SparkEngine, spark_conf
+
+        warehouse = Path(settings["spark.warehouse"] or root / "warehouse")
+        return SparkEngine(warehouse, conf=spark_conf(settings))
+    raise SettingsError(f"Setting engine must be duckdb or spark, got {kind!r}.")
 
 
 def slugify(text: str) -> str:

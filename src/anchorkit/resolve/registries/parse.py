@@ -122,7 +122,7 @@ def _parse(engine: Engine, file_tags: Sequence[str], order: str) -> None:
                 CASE WHEN ended AND no_expiry
                      THEN 'status ''' || trim(status) || ''' says it has ended, but the expiry '
                           || '(or dissolved) date is empty' END,
-                CASE WHEN len(tags) = 0 THEN {no_tag} END
+                CASE WHEN array_length(tags) = 0 THEN {no_tag} END
             ], lambda x: x IS NOT NULL) AS problems
         FROM tagged
         """,
