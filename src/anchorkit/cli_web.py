@@ -129,7 +129,8 @@ def user_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> N
 @user_app.command("demo")
 @friendly
 def user_demo() -> None:
-    """Demo accounts for a demo network: an admin, an analyst, two anchor users, a supplier."""
+    """Demo accounts for a demo network: an admin, an analyst, two anchor users, a supplier
+    (linked to a record), a supplier with no record yet (to try a claim), a community partner."""
     with _open() as ws:
         names = [
             a
@@ -150,9 +151,14 @@ def user_demo() -> None:
     ]
     if supplier:
         accounts.append(("supplier@demo.anchorkit.org", "supplier", None, supplier))
+    accounts.append(("newsupplier@demo.anchorkit.org", "supplier", None, None))
+    accounts.append(("partner@demo.anchorkit.org", "partner", None, None))
     existing = {u.email for u in list_users(db)}
     for email, role, anchor, supplier_id in accounts:
         if email not in existing:
             add_user(db, email, role, DEMO_PASSWORD, anchor_name=anchor, supplier_id=supplier_id)
-        out.print(f"  {email:<30} {role:<8} {anchor or supplier_id or ''}")
+        note = (
+            anchor or supplier_id or ("claims a record in the portal" if role == "supplier" else "")
+        )
+        out.print(f"  {email:<30} {role:<8} {note}")
     out.print(f"  password for each: {DEMO_PASSWORD}  (demo only: never use these on real data)")

@@ -93,6 +93,7 @@ def test_demo_accounts_and_publish(demo_template: Path, tmp_path: Path) -> None:
     root = _copy(demo_template, tmp_path)
     demo = runner.invoke(app, ["-w", root, "user", "demo"])
     assert demo.exit_code == 0 and "admin@demo.anchorkit.org" in demo.stdout
+    assert "partner@demo.anchorkit.org" in demo.stdout  # the portal's read-only role
     published = runner.invoke(app, ["-w", root, "publish"])
     assert published.exit_code == 0 and "publication 1" in published.stdout
 
