@@ -366,10 +366,14 @@ class SparkEngine(Engine):
             self._sql(dialect.to_spark(create))
             self._temp.add(dialect.target_name(create.this))
 
-    def _temp_table(self, name: str, df: DataFrame) -> None:
+    def _temp_table(self, name: str, df: DataFrame, *, renumber: bool = True) -> None:
         """Materialise ``df`` (so later reads see these rows, not a re-run) with DuckDB's rowid."""
         from pyspark.sql import functions as F
 
+        if "rowid" in df.columns and not renumber:  # an UPDATE keeps every row's place
+            df.localCheckpoint().createOrReplaceTempView(name)
+            self._temp.add(name)
+            return
         if "rowid" in df.columns:
             df = df.drop("rowid")
         marked = df.withColumn("__mid", F.monotonically_increasing_id()).localCheckpoint()
@@ -509,7 +513,7 @@ class SparkEngine(Engine):
         if name in self._tables:
             self._stage_replacement(name, self._conform(name, df, df.columns))
         else:
-            self._temp_table(name, df)
+            self._temp_table(name, df, renumber=False)
 
     def _staging_path(self, name: str) -> Path:
         return self.warehouse / STAGING / f"{name}-{uuid.uuid4().hex}"
