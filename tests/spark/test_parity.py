@@ -65,9 +65,9 @@ def _differences(got: Any, expected: Any, path: str = "") -> list[str]:
         pairs = enumerate(zip(got, expected, strict=True))
         return [d for i, (g, e) in pairs for d in _differences(g, e, f"{path}[{i}]")]
     if path.endswith(".supplier") and isinstance(got, str) and isinstance(expected, str):
-        # a top supplier's label is any one of its spellings (any_value, on either engine: which
-        # one depends on scan order), e.g. "1990653 ONTARIO INC" or "1990653 Ontario Inc o/a
-        # Kipling Electric"; its spend, lines and anchors beside it are compared exactly
+        # a top supplier's label is its resolved record's name, the most used spelling; on a tie
+        # either engine may pick the other, e.g. "1990653 ONTARIO INC" or "1990653 Ontario Inc
+        # o/a Kipling Electric"; its spend, lines and anchors beside it are compared exactly
         a, b = _spelling(got), _spelling(expected)
         if a.startswith(b) or b.startswith(a):
             return []

@@ -372,14 +372,16 @@ def _tag_shares_by(
 
 
 def _top_suppliers(ws: Workspace, params: Sequence[Any]) -> list[dict[str, Any]]:
+    """The largest suppliers, named by their resolved record (one stable name, whichever
+    spelling a line used) or, unresolved, by one fixed spelling of the line's name."""
     limit = int(ws.settings["indicators.top_suppliers"])
     rows = ws.engine.query(
         "top_suppliers",
         f"""
-        SELECT any_value(trim(supplier_name)) AS supplier, sum(amount) AS spend, count(*) AS lines,
-               count(DISTINCT anchor_id) AS anchors
-        FROM {LINES_TABLE} WHERE addressable
-        GROUP BY coalesce(supplier_id, upper(trim(supplier_name)))
+        SELECT coalesce(any_value(sp.name), min(trim(l.supplier_name))) AS supplier,
+               sum(l.amount) AS spend, count(*) AS lines, count(DISTINCT l.anchor_id) AS anchors
+        FROM {LINES_TABLE} l LEFT JOIN supplier sp USING (supplier_id) WHERE l.addressable
+        GROUP BY coalesce(l.supplier_id, upper(trim(l.supplier_name)))
         ORDER BY spend DESC, supplier LIMIT {limit}
         """,
         params,
