@@ -90,6 +90,16 @@ def _hidden_cells(raw: dict, dimension: str) -> list[dict]:  # type: ignore[type
     return [r for r in raw[dimension].rows if rule.hides(r["suppliers"], r["top_supplier_share"])]
 
 
+def test_figures_read_as_their_kind() -> None:
+    from anchorkit.reports.render import indicator_label, indicator_value
+
+    assert indicator_value("tag_share:co_op", 0.05) == "5.0 %"
+    assert indicator_value("local_share", 0.4321) == "43.2 %"
+    assert indicator_value("local_spend", Decimal("1234567.89"), "CAD") == "1,234,568 CAD"
+    assert indicator_value("suppliers", 1503) == "1,503"
+    assert indicator_label("tag_share:indigenous_owned") == "Share with indigenous owned suppliers"
+
+
 def test_network_pdf_has_every_section_and_the_dashboard_figures(network: dict) -> None:  # type: ignore[type-arg]
     path = network["out"] / "network.pdf"
     assert path.read_bytes().startswith(b"%PDF")

@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from anchorkit.analytics.targets import TAG_PREFIX, is_share
 from anchorkit.reports.content import INDICATOR_LABELS, Report
 from anchorkit.web.charts import Spec
 
@@ -38,11 +39,21 @@ def count(value: Any) -> str:
 
 
 def indicator_value(indicator: str, value: Any, currency: str = "") -> str:
-    if indicator.endswith("_share") or indicator == "local_share":
+    """A figure as its kind reads: a share (also a tag's, ``tag_share:co_op``) as a percentage,
+    an amount with thousands separators, a count as a whole number."""
+    if is_share(indicator) or indicator.endswith("_share"):
         return share(value)
     if indicator.endswith("_spend"):
         return money(value, currency)
-    return count(value) if isinstance(value, int) else str(value if value is not None else "—")
+    if value is None:
+        return "—"
+    return count(value) if isinstance(value, int | float) else str(value)
+
+
+def indicator_label(indicator: str) -> str:
+    if indicator.startswith(TAG_PREFIX):
+        return f"Share with {indicator.removeprefix(TAG_PREFIX).replace('_', ' ')} suppliers"
+    return INDICATOR_LABELS.get(indicator, indicator.replace("_", " ").capitalize())
 
 
 def visible(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -79,7 +90,9 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         money=money, share=share, count=count, svg=svg, visible=visible, hidden=hidden
     )
-    env.globals.update(labels=INDICATOR_LABELS, indicator_value=indicator_value)
+    env.globals.update(
+        labels=INDICATOR_LABELS, indicator_value=indicator_value, indicator_label=indicator_label
+    )
     return env
 
 

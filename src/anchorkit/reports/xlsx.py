@@ -16,7 +16,9 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from anchorkit.analytics.targets import is_share
 from anchorkit.reports.content import INDICATOR_LABELS, Report
+from anchorkit.reports.render import indicator_label
 
 MEASURES = (
     ("addressable_spend", "Addressable spend", "money"),
@@ -148,8 +150,9 @@ def _summary(b: _Book, r: Report) -> None:
         return
     sheet.write_row(row + 1, 0, ["Indicator", "Target", "Actual", "Gap", "Progress"], b.header)
     for i, t in enumerate(r.targets, start=row + 2):
-        kind = "share" if t["indicator"].endswith("share") else "money"
-        sheet.write_string(i, 0, INDICATOR_LABELS.get(t["indicator"], t["indicator"]))
+        indicator = t["indicator"]
+        kind = "share" if is_share(indicator) else "count" if indicator == "suppliers" else "money"
+        sheet.write_string(i, 0, indicator_label(indicator))
         b.write(sheet, i, 1, t["target"], kind)
         b.write(sheet, i, 2, t["actual"], kind)
         b.write(sheet, i, 3, t["gap"], kind)
