@@ -20,37 +20,26 @@ import platform
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from resolution import run as run_measured  # noqa: E402
 from web import ANCHORKIT, WORK, build_workspace, workspace_facts  # noqa: E402
-
-# one child per measured command, so that its peak RSS is its own (RUSAGE_CHILDREN of this
-# process would be the largest of every report so far)
-MEASURE = (
-    "import resource, subprocess, sys; "
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-    "sys.stdout.write(done.stdout); sys.stderr.write(done.stderr); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-    "sys.exit(done.returncode)"
-)
 
 
 def run(args: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one anchorkit process."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(ANCHORKIT), *args], capture_output=True, text=True
-    )
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"anchorkit {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    peak_kb = int(done.stderr.strip().splitlines()[-1])
-    return seconds, peak_kb / 1024
+    """Seconds and peak RSS (MB) of one anchorkit process (its own: reaped with os.wait4 by
+    bench/resolution.py's runner, so one report's peak is not another's)."""
+    done = run_measured([str(ANCHORKIT), *args], guard_gb=20.0, timeout_s=3600)
+    if done.get("stopped") or done["returncode"] != 0:
+        raise SystemExit(
+            f"anchorkit {' '.join(args)} failed: {done.get('stopped', '')}\n"
+            f"{done['stdout']}\n{done['stderr']}"
+        )
+    return float(done["wall_seconds"]), float(done["peak_rss_mb"])
 
 
 def pdf_pages(path: Path) -> int | None:

@@ -143,11 +143,15 @@ def compute_breakdowns(
     costly part (seconds at 10 million lines); the breakdowns are cheap GROUP BYs over the
     materialised result. Keyed by dimension; ``None`` holds the totals alone.
     """
+    _check_dimensions(dimensions)
+    with classified_lines(ws, anchor=anchor, year=year, dimensions=dimensions):
+        return _measure(ws, dimensions)
+
+
+def _check_dimensions(dimensions: Sequence[str]) -> None:
     unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
-    with classified_lines(ws, anchor=anchor, year=year, dimensions=dimensions):
-        return _measure(ws, dimensions)
 
 
 def compute_breakdowns_and_year(
@@ -164,9 +168,7 @@ def compute_breakdowns_and_year(
     place and tags do not depend on which other lines are read, so filtering the classified
     lines by year gives exactly what ``compute_breakdowns(..., year=year)`` gives.
     """
-    unknown = [d for d in dimensions if d not in DIMENSIONS]
-    if unknown:
-        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    _check_dimensions(dimensions)
     engine = ws.engine
     every_year = f"{LINES_TABLE}_every_year"
     with classified_lines(ws, anchor=anchor, dimensions=list(dict.fromkeys([*dimensions, "year"]))):

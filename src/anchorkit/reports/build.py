@@ -5,6 +5,7 @@ from __future__ import annotations
 from anchorkit.errors import ReportError
 from anchorkit.reports.content import Report, anchor_report, network_report
 from anchorkit.web.store import Store
+from anchorkit.workspace import slugify
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -40,8 +41,5 @@ def render_report(report: Report, fmt: str) -> bytes:
 
 def report_filename(report: Report, fmt: str) -> str:
     """A download name that says what it is: ``network-2024.pdf``, ``city-of-lakeport-2024.xlsx``."""
-    base = report.anchor or "network"
-    slug = "".join(c if c.isalnum() else "-" for c in base.lower()).strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
+    slug = slugify(report.anchor or "network")
     return f"{slug}-{report.year if report.year is not None else 'all-years'}.{fmt}"

@@ -189,29 +189,13 @@ def _opportunities(store: Store, anchor: str | None) -> list[dict[str, Any]]:
 
 
 def _quality(store: Store, anchor_id: int | None) -> tuple[dict[str, Any], list[tuple[str, int]]]:
-    """Counts (never amounts) of files, rows read / loaded / rejected and incomplete lines."""
+    """The dashboard's data-quality counts, and why rows were rejected (never amounts)."""
 
     def build() -> tuple[dict[str, Any], list[tuple[str, int]]]:
-        engine = store.reader().engine
+        ws = store.reader()
         where, params = ("WHERE anchor_id = ?", [anchor_id]) if anchor_id is not None else ("", [])
-        files, read, loaded, rejected = engine.query_one(
-            "report_file_quality",
-            "SELECT count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-            f"coalesce(sum(rows_rejected), 0) FROM source_file {where}",
-            params,
-        )
-        no_supplier, no_postcode, no_category = engine.query_one(
-            "report_line_quality",
-            """
-            SELECT count(*) FILTER (WHERE supplier_id IS NULL),
-                   count(*) FILTER (WHERE nullif(trim(supplier_postcode), '') IS NULL),
-                   count(*) FILTER (WHERE category IS NULL AND raw_category IS NULL)
-            FROM spend_line """
-            + where,
-            params,
-        )
         # a reason's quoted value varies by row; its wording says what was wrong
-        reasons = engine.query(
+        reasons = ws.engine.query(
             "report_rejected_reasons",
             f"""
             SELECT regexp_replace(reason, '''[^'']*''', '…', 'g') AS kind, count(*) AS n
@@ -220,17 +204,7 @@ def _quality(store: Store, anchor_id: int | None) -> tuple[dict[str, Any], list[
             """,
             params,
         )
-        quality = {
-            "files": int(files),
-            "rows_read": int(read),
-            "rows_loaded": int(loaded),
-            "rows_rejected": int(rejected),
-            "rejected_share": int(rejected) / int(read) if read else None,
-            "lines_without_supplier_id": int(no_supplier),
-            "lines_without_postcode": int(no_postcode),
-            "lines_without_category": int(no_category),
-        }
-        return quality, [(str(k), int(n)) for k, n in reasons]
+        return queries.data_quality(ws, anchor_id), [(str(k), int(n)) for k, n in reasons]
 
     return store.cached(("report_quality", anchor_id), build, keep=True)
 

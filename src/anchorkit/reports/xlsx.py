@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from anchorkit.analytics.targets import is_share
 from anchorkit.reports.content import INDICATOR_LABELS, Report
-from anchorkit.reports.render import indicator_label
+from anchorkit.reports.render import hidden, indicator_label, visible
 
 MEASURES = (
     ("addressable_spend", "Addressable spend", "money"),
@@ -80,19 +80,18 @@ def _table(
     sheet.freeze_panes(1, 1)
     sheet.set_column(0, 0, 38)
     sheet.set_column(1, len(MEASURES), 16)
-    shown = [r for r in rows if not r.get("suppressed")]
-    hidden = [r for r in rows if r.get("suppressed")]
+    shown, suppressed = visible(rows), hidden(rows)
     for i, row in enumerate(shown, start=1):
         b.write(sheet, i, 0, row.get(label) if row.get(label) is not None else "(none)", "text")
         for j, (key, _, kind) in enumerate(MEASURES, start=1):
             b.write(sheet, i, j, row.get(key), kind)
-    for i, row in enumerate(hidden, start=len(shown) + 1):
+    for i, row in enumerate(suppressed, start=len(shown) + 1):
         b.write(sheet, i, 0, row.get(label), "text")
         for j in range(1, len(MEASURES) + 1):
             sheet.write_string(i, j, "suppressed", b.hidden)
-    end = len(shown) + len(hidden) + 2
+    end = len(shown) + len(suppressed) + 2
     sheet.write_string(end, 0, f"{title}. Amounts in {b.currency}.", b.note)
-    if hidden:
+    if suppressed:
         sheet.write_string(
             end + 1, 0, "suppressed: too few suppliers to show (see Definitions).", b.note
         )

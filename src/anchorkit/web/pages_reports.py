@@ -21,14 +21,14 @@ from anchorkit.reports.content import Report
 from anchorkit.web.accounts import record
 from anchorkit.web.app import anchor_name, need, state
 from anchorkit.web.authz import Resource
+from anchorkit.web.pages import _int
 from anchorkit.web.security import client_address
 
 router = APIRouter(include_in_schema=False)
 
 
 def _year(request: Request) -> int | None:
-    text = request.query_params.get("year") or ""
-    return int(text) if text.strip().isdigit() else None
+    return _int(request.query_params.get("year"))
 
 
 def _download(report: Report, fmt: str) -> Response:

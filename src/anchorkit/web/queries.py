@@ -220,46 +220,49 @@ def anchor_summary(store: Store, anchor_name: str) -> dict[str, Any]:
         ws = store.reader()
         anchor = ws.anchor(anchor_name)
         result = compute_indicators(ws, anchor=anchor_name, by="year")
-        (quality,) = ws.engine.query(
-            "anchor_data_quality",
-            """
-            SELECT count(*) AS files, coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                   coalesce(sum(rows_rejected), 0), max(uploaded_at)
-            FROM source_file WHERE anchor_id = ?
-            """,
-            [anchor.anchor_id],
-        )
-        (lines,) = ws.engine.query(
-            "anchor_line_quality",
-            """
-            SELECT count(*) FILTER (WHERE supplier_id IS NULL),
-                   count(*) FILTER (WHERE nullif(trim(supplier_postcode), '') IS NULL),
-                   count(*) FILTER (WHERE category IS NULL AND raw_category IS NULL)
-            FROM spend_line WHERE anchor_id = ?
-            """,
-            [anchor.anchor_id],
-        )
-        files, read, loaded, rejected, last = quality
         targets = target_progress(ws, anchor=anchor_name, by_year_rows=result.rows)
         return {
             "anchor": {"anchor_id": anchor.anchor_id, "name": anchor.name, "kind": anchor.kind},
             "network": result.network,
             "by_year": result.rows,
             "targets": [p.to_json() for p in targets],
-            "quality": {
-                "files": files,
-                "rows_read": int(read),
-                "rows_loaded": int(loaded),
-                "rows_rejected": int(rejected),
-                "rejected_share": (int(rejected) / int(read)) if read else None,
-                "last_upload": last,
-                "lines_without_supplier_id": lines[0],
-                "lines_without_postcode": lines[1],
-                "lines_without_category": lines[2],
-            },
+            "quality": data_quality(ws, anchor.anchor_id),
         }
 
     return store.cached(("anchor_summary", anchor_name), build, keep=True)
+
+
+def data_quality(ws: Workspace, anchor_id: int | None) -> dict[str, Any]:
+    """Counts (never amounts) of one anchor's (or, None, every anchor's) files, rows read /
+    loaded / rejected and lines lacking a resolved supplier, a postcode or a category."""
+    where, params = ("WHERE anchor_id = ?", [anchor_id]) if anchor_id is not None else ("", [])
+    files, read, loaded, rejected, last = ws.engine.query_one(
+        "data_quality_files",
+        "SELECT count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
+        f"coalesce(sum(rows_rejected), 0), max(uploaded_at) FROM source_file {where}",
+        params,
+    )
+    no_supplier, no_postcode, no_category = ws.engine.query_one(
+        "data_quality_lines",
+        f"""
+        SELECT count(*) FILTER (WHERE supplier_id IS NULL),
+               count(*) FILTER (WHERE nullif(trim(supplier_postcode), '') IS NULL),
+               count(*) FILTER (WHERE category IS NULL AND raw_category IS NULL)
+        FROM spend_line {where}
+        """,
+        params,
+    )
+    return {
+        "files": int(files),
+        "rows_read": int(read),
+        "rows_loaded": int(loaded),
+        "rows_rejected": int(rejected),
+        "rejected_share": int(rejected) / int(read) if read else None,
+        "last_upload": last,
+        "lines_without_supplier_id": int(no_supplier),
+        "lines_without_postcode": int(no_postcode),
+        "lines_without_category": int(no_category),
+    }
 
 
 def anchors(store: Store) -> list[dict[str, Any]]:
