@@ -29,8 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import EvidenceRefused, PortalError
+from anchorkit.portal.claims import record_decision
 from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalCertification, User, utcnow
+from anchorkit.web.appdb import PortalCertification, User
 
 EVIDENCE_DIR = "portal-evidence"
 EVIDENCE_TYPES = {  # suffix → (first bytes, media type)
@@ -228,15 +229,11 @@ def decide_certification(
     client: str | None = None,
 ) -> PortalCertification:
     """An admin's check of the evidence: verified certifications count, rejected ones never."""
+    status = "verified" if verify else "rejected"
     with db() as s, s.begin():
-        cert = s.get(PortalCertification, cert_id)
-        if cert is None:
-            raise PortalError(f"There is no certification number {cert_id}.")
-        if cert.status != "pending":
-            raise PortalError(f"Certification {cert_id} was already {cert.status}.")
-        cert.status = "verified" if verify else "rejected"
-        cert.decided_by = actor.email
-        cert.decided_at = utcnow()
+        cert: PortalCertification = record_decision(
+            s, PortalCertification, cert_id, "certification", status, actor
+        )
         audit(
             s,
             actor.email,

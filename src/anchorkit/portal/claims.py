@@ -138,6 +138,22 @@ def pending_claims(db: sessionmaker[Session]) -> list[PortalClaim]:
         )
 
 
+def record_decision(
+    s: Session, model: type[Any], number: int, what: str, status: str, actor: Actor
+) -> Any:
+    """An admin's decision on a pending claim or certification: who, when, which way. A row
+    that does not exist or was decided already is refused (one decision each)."""
+    row = s.get(model, number)
+    if row is None:
+        raise PortalError(f"There is no {what} number {number}.")
+    if row.status != "pending":
+        raise PortalError(f"{what.capitalize()} {number} was already {row.status}.")
+    row.status = status
+    row.decided_by = actor.email
+    row.decided_at = utcnow()
+    return row
+
+
 def decide_claim(
     db: sessionmaker[Session],
     actor: Actor,
@@ -147,14 +163,9 @@ def decide_claim(
 ) -> PortalClaim:
     """Approve (link the account to the supplier, open its profile) or reject a claim."""
     with db() as s, s.begin():
-        claim = s.get(PortalClaim, claim_id)
-        if claim is None:
-            raise PortalError(f"There is no claim number {claim_id}.")
-        if claim.status != "pending":
-            raise PortalError(f"Claim {claim_id} was already {claim.status}.")
-        claim.status = "approved" if approve else "rejected"
-        claim.decided_by = actor.email
-        claim.decided_at = utcnow()
+        claim: PortalClaim = record_decision(
+            s, PortalClaim, claim_id, "claim", "approved" if approve else "rejected", actor
+        )
         if approve:
             taken = s.scalar(select(User).where(User.supplier_id == claim.supplier_id))
             if taken is not None and taken.email != claim.user_email:
