@@ -14,9 +14,12 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from anchorkit.engine.splink import SplinkSource
 
 log = logging.getLogger("anchorkit.sql")
 
@@ -69,6 +72,16 @@ class Engine(ABC):
     @abstractmethod
     def query_arrow(self, step: str, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         """Run a query and return a materialised Arrow table (never a stream)."""
+
+    def splink_source(self, step: str, sql: str) -> SplinkSource:
+        """The rows of ``sql`` (name groups) for Splink to link, on this engine.
+
+        Here they come to Python as Arrow, for Splink's own DuckDB; an engine holding more than
+        one machine can hold keeps them where they are (see :mod:`anchorkit.engine.splink`).
+        """
+        from anchorkit.engine.splink import ArrowSource
+
+        return ArrowSource(self.query_arrow(step, sql))
 
     @abstractmethod
     def register(self, name: str, table: pa.Table) -> None:

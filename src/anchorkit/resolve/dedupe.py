@@ -37,17 +37,19 @@ class Clusters:
     probability_of: dict[str, float | None]
 
 
-def cluster_names(
+def group_records(
+    con: duckdb.DuckDBPyConnection,
     table: pa.Table,
     *,
     id_column: str,
     name_column: str,
     postcode_column: str | None = None,
     extra_columns: Sequence[str] = (),
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-) -> Clusters:
-    """Cluster the rows of an Arrow table by supplier name (and postcode / extra columns)."""
-    con = duckdb.connect()
+) -> pa.Table:
+    """Load ``table`` into ``records`` on ``con``; return its name groups, as resolve links them.
+
+    Rows with the same name key, postcode and extra columns are one group before any model runs.
+    """
     con.register("input", table)
     postcode = f'"{postcode_column}"' if postcode_column else "NULL::VARCHAR"
     extras = "".join(f', "{c}"::VARCHAR AS "{c}"' for c in extra_columns)
@@ -65,7 +67,7 @@ def cluster_names(
     con.execute("ALTER TABLE records ADD COLUMN group_id VARCHAR")
     con.execute(f"UPDATE records SET group_id = md5({group_key})")
     extra_select = "".join(f', any_value("{c}") AS "{c}"' for c in extra_columns)
-    groups = con.sql(
+    return con.sql(
         f"""
         SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
             min(numbered_key) AS numbered_key, min(postcode) AS postcode,
@@ -75,6 +77,27 @@ def cluster_names(
         FROM records GROUP BY group_id ORDER BY group_id
         """
     ).to_arrow_table()
+
+
+def cluster_names(
+    table: pa.Table,
+    *,
+    id_column: str,
+    name_column: str,
+    postcode_column: str | None = None,
+    extra_columns: Sequence[str] = (),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Clusters:
+    """Cluster the rows of an Arrow table by supplier name (and postcode / extra columns)."""
+    con = duckdb.connect()
+    groups = group_records(
+        con,
+        table,
+        id_column=id_column,
+        name_column=name_column,
+        postcode_column=postcode_column,
+        extra_columns=extra_columns,
+    )
     rows = con.sql("SELECT row_id, group_id FROM records").fetchall()
     group_size: dict[str, int] = defaultdict(int)
     for _row, group in rows:

@@ -6,20 +6,25 @@ without labels: u by random sampling, m by expectation-maximisation on two block
 pairs above ``match_threshold`` become edges. A person's decisions (see :mod:`review`) add or
 remove edges, so they win over the model on every re-run. Suppliers are the connected components.
 
-Splink runs on its own in-memory DuckDB connection: its many intermediate tables never touch the
-workspace store, and the records go in (and the scored pairs come out) as Arrow tables.
+Splink runs where the records are (:mod:`anchorkit.engine.splink`): on its own in-memory DuckDB
+connection for a laptop's store (its many intermediate tables never touch the workspace store),
+on Splink's Spark backend for a Spark warehouse. Either way only the scored pairs worth keeping
+come back, as an Arrow table.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pyarrow as pa
+
+from anchorkit.engine.splink import ArrowSource, SplinkSource
 
 #: Blocking rules: only pairs that agree on one of these are ever scored. Each is bounded (an
 #: exact key, or a prefix together with a postcode area), which keeps 1M records in memory;
@@ -152,20 +157,19 @@ def _settings(thresholds: Thresholds, extra_columns: Sequence[str] = ()) -> Any:
     )
 
 
-def check_blocking(groups: pa.Table, *, sample: float = 1.0) -> list[dict[str, Any]]:
+def check_blocking(groups: pa.Table | SplinkSource, *, sample: float = 1.0) -> list[dict[str, Any]]:
     """Comparisons each blocking rule adds (Splink's blocking analysis), before any scoring."""
-    from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    db = DuckDBAPI(duckdb.connect())
-    df = db.register(groups, table_name="groups")
-    counts = count_comparisons_from_blocking_rules(
-        df,
-        blocking_rules=list(BLOCKING_RULES),
-        link_type="dedupe_only",
-        unique_id_column_name="group_id",
-        record_sample_proportion=sample,
-    )
+    with _source(groups) as source:
+        df = source.database_api().register(source.table(), table_name="groups")
+        counts = count_comparisons_from_blocking_rules(
+            df,
+            blocking_rules=list(BLOCKING_RULES),
+            link_type="dedupe_only",
+            unique_id_column_name="group_id",
+            record_sample_proportion=sample,
+        )
     return [
         {
             "rule": rule,
@@ -186,7 +190,7 @@ class Scored:
 
 
 def score_pairs(
-    records: pa.Table,
+    records: pa.Table | SplinkSource,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     extra_columns: Sequence[str] = (),
 ) -> Scored:
@@ -195,44 +199,77 @@ def score_pairs(
     The input is one row per *group* — records with the same name key and postcode, already
     one supplier — so that a supplier spelt identically by ten anchors does not make identical
     names look common among non-matches (which would wrongly weaken the exact-name evidence).
+    An Arrow table is linked on a private DuckDB; a :class:`SplinkSource` where it lives.
     """
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    db = DuckDBAPI(con)
-    df = db.register(records, table_name="records")
-    # Splink warns about levels it could not train on small inputs; the model file keeps the detail
-    linker = Linker(df, _settings(thresholds, extra_columns), log_level=logging.ERROR)
-    settings_obj = linker._settings_obj
-    if records.num_rows >= TRAIN_MIN_GROUPS:
-        training = linker.training
-        # identical name keys are already one group: the prior comes from near-identical ones
-        training.estimate_probability_two_random_records_match(
-            ["l.name_prefix = r.name_prefix AND l.name_last = r.name_last"], recall=0.6
+    settings = _settings(thresholds, extra_columns)
+    with _source(records) as source:
+        df = source.database_api().register(source.table(), table_name="records")
+        # Splink warns about levels it could not train on small inputs; the model file keeps it
+        linker = Linker(df, settings, log_level=logging.ERROR)
+        settings_obj = linker._settings_obj
+        if source.rows >= TRAIN_MIN_GROUPS:
+            # identical name keys are already one group: the prior comes from near-identical
+            # ones (an exact count, the same on every engine)
+            linker.training.estimate_probability_two_random_records_match(
+                ["l.name_prefix = r.name_prefix AND l.name_last = r.name_last"], recall=0.6
+            )
+            max_pairs = min(2e6, max(1e5, source.rows * 20))
+            _copy_u(_trained_u(source.sample(_rows_for_pairs(max_pairs)), settings), linker)
+            # m values stay as set: expectation-maximisation was measured to learn the wrong
+            # lesson where many suppliers share a postcode, and to fail on name-only lists
+        # a prior of zero (no pair found) or near one (tiny input) would make every score certain
+        floor = 1.0 / max(source.rows, 2)
+        prior = settings_obj._probability_two_random_records_match
+        if not floor / 100 <= prior <= 0.5:
+            settings_obj._probability_two_random_records_match = floor
+        predictions = linker.inference.predict()
+        pairs = source.fetch(
+            f"""
+            SELECT group_id_l, group_id_r, match_probability, {NAME_RULE} AS name_rule
+            FROM {predictions.physical_name}
+            WHERE match_probability >= {thresholds.review} OR {NAME_RULE}
+            """
         )
-        training.estimate_u_using_random_sampling(
-            max_pairs=min(2e6, max(1e5, records.num_rows * 20))
-        )
-        # m values stay as set: expectation-maximisation was measured to learn the wrong lesson
-        # where many suppliers share a postcode, and to fail outright on name-only lists
-    # a prior of zero (no pair found) or near one (tiny input) would make every score certain
-    floor = 1.0 / max(records.num_rows, 2)
-    prior = settings_obj._probability_two_random_records_match
-    if not floor / 100 <= prior <= 0.5:
-        settings_obj._probability_two_random_records_match = floor
-    predictions = linker.inference.predict()
-    pairs = con.sql(
-        f"""
-        SELECT group_id_l, group_id_r, match_probability, {NAME_RULE} AS name_rule
-        FROM {predictions.physical_name}
-        WHERE match_probability >= {thresholds.review} OR {NAME_RULE}
-        """
-    ).to_arrow_table()
-    model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
+        model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
     model["anchorkit_name_rule"] = NAME_RULE
-    con.close()
     return Scored(pairs=pairs, model=model)
+
+
+def _source(records: pa.Table | SplinkSource) -> AbstractContextManager[SplinkSource]:
+    """A source for an Arrow table, closed after use; a caller's source, left open for it."""
+    return ArrowSource(records) if isinstance(records, pa.Table) else nullcontext(records)
+
+
+def _rows_for_pairs(pairs: float) -> int:
+    """How many records give ``pairs`` pairs of distinct records: n (n - 1) / 2 >= pairs."""
+    return math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2)
+
+
+def _trained_u(sample: pa.Table, settings: Any) -> Any:
+    """A model whose u values come from every pair of ``sample`` (pairs of different suppliers,
+    nearly all), trained on a private DuckDB whatever the engine: the same sample and the same
+    arithmetic give the same model on DuckDB and on Spark."""
+    from splink import Linker
+
+    with ArrowSource(sample) as source:
+        df = source.database_api().register(source.table(), table_name="u_sample")
+        linker = Linker(df, settings, log_level=logging.ERROR)
+        # enough pairs that Splink takes every pair of the sample rather than sampling again
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=float(sample.num_rows) ** 2, num_chunks=1
+        )
+    return linker
+
+
+def _copy_u(trained: Any, linker: Any) -> None:
+    """Give ``linker`` the u values of ``trained`` (the same comparisons, level by level)."""
+    pairs = zip(trained._settings_obj.comparisons, linker._settings_obj.comparisons, strict=True)
+    for source, target in pairs:
+        for a, b in zip(source.comparison_levels, target.comparison_levels, strict=True):
+            if not a.is_null_level:
+                b.u_probability = a._u_probability
 
 
 def connected_components(ids: Sequence[str], edges: Iterable[tuple[str, str]]) -> dict[str, str]:

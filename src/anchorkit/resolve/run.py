@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from anchorkit.engine.splink import SplinkSource
 from anchorkit.errors import ResolveError
 from anchorkit.place.network import place_suppliers
 from anchorkit.resolve.link import (
@@ -93,11 +94,12 @@ class ResolveResult:
         return asdict(self)
 
 
-def build_records(ws: Workspace) -> pa.Table:
+def build_records(ws: Workspace) -> SplinkSource:
     """Spend and registry records (kept in the store's temp table); returns their name groups.
 
     A group is every record with the same name key and postcode: identical spellings are one
-    supplier before any model runs, and the model compares groups.
+    supplier before any model runs, and the model compares groups. The groups stay on the
+    engine (see :mod:`anchorkit.engine.splink`); close the source when done.
     """
     engine = ws.engine
     engine.run(
@@ -120,7 +122,7 @@ def build_records(ws: Workspace) -> pa.Table:
         FROM ({records_sql("SELECT * FROM records", "raw_name", "raw_postcode", normalise_sql)})
         """,
     )
-    return ws.engine.query_arrow(
+    return ws.engine.splink_source(
         "groups_for_linkage",
         f"""
         SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
@@ -128,25 +130,25 @@ def build_records(ws: Workspace) -> pa.Table:
             min(postcode_area) AS postcode_area, min(name_prefix) AS name_prefix,
             min(name_first) AS name_first, min(name_second) AS name_second,
             min(name_last) AS name_last
-        FROM {RECORDS} GROUP BY group_id ORDER BY group_id
+        FROM {RECORDS} GROUP BY group_id
         """,
     )
 
 
-def _guard_blocking(ws: Workspace, groups: pa.Table, result: ResolveResult) -> None:
+def _guard_blocking(ws: Workspace, groups: SplinkSource, result: ResolveResult) -> None:
     """Count the pairs the blocking rules would create before creating them (Splink's analysis).
 
     A loose rule on a big network can ask for billions of comparisons and exhaust memory; better
     to stop with the numbers than to crash half-way.
     """
-    sample = 1.0 if groups.num_rows <= 50_000 else 0.05
+    sample = 1.0 if groups.rows <= 50_000 else 0.05
     counts = check_blocking(groups, sample=sample)
     total = counts[-1]["cumulative"] if counts else 0
     limit = int(ws.settings["resolve.max_comparisons"])
     result.notes.append(
         f"blocking creates {total:,} comparisons"
         + (" (estimated from a 5 % sample)" if sample < 1 else "")
-        + f" for {groups.num_rows:,} name groups"
+        + f" for {groups.rows:,} name groups"
     )
     if total > limit:
         worst = max(counts, key=lambda c: c["marginal"])
@@ -173,13 +175,14 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
         match=float(ws.settings["resolve.match_threshold"]),
         review=float(ws.settings["resolve.review_threshold"]),
     )
-    groups = build_records(ws)
-    (result.records,) = ws.engine.query_one("count_records", f"SELECT count(*) FROM {RECORDS}")
-    if groups.num_rows == 0:
-        result.notes.append("nothing to resolve: no spend lines or registry entries yet")
-        return result
-    _guard_blocking(ws, groups, result)
-    scored = score_pairs(groups, thresholds)
+    with build_records(ws) as groups:
+        (result.records,) = ws.engine.query_one("count_records", f"SELECT count(*) FROM {RECORDS}")
+        if groups.rows == 0:
+            result.notes.append("nothing to resolve: no spend lines or registry entries yet")
+            return result
+        _guard_blocking(ws, groups, result)
+        scored = score_pairs(groups, thresholds)
+        group_ids = groups.ids()
     result.pairs_scored = scored.pairs.num_rows
     decisions = _decisions(ws)
     left = scored.pairs.column("group_id_l").to_pylist()
@@ -200,7 +203,6 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
     edges.extend(ws.engine.query("same_id_edges", SAME_ID_EDGES.format(records=RECORDS)))
     result.decisions_applied = len(decisions)
     result.edges = len(edges)
-    group_ids = groups.column("group_id").to_pylist()
     components = connected_components(group_ids, edges)
     # between the thresholds and still apart: a person should look
     review = [
