@@ -52,6 +52,26 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+# --- the full demo network: every anchor, every file layout -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def full_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All 17 demo anchors (every file layout and spelling habit), built once through the CLI.
+
+    Shared by the ingest and resolution checks of the demo: read it, or copy it to change it.
+    """
+    from typer.testing import CliRunner
+
+    from anchorkit.cli import app
+
+    root = tmp_path_factory.mktemp("fulldemo") / "net"
+    result = CliRunner().invoke(app, ["demo", str(root), "--lines", "8000", "--seed", "11"])
+    assert result.exit_code == 0, result.output
+    assert "lines loaded" in result.output
+    return root
+
+
 # --- the demo network of the web, report and portal tests ------------------------------------------
 # Defined here, once, so that every folder shares one session demo (each conftest that defined
 # or imported it would build its own).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,14 @@ from typing import Any
 import pytest
 
 from anchorkit.analytics.opportunities import Opportunity, find_opportunities
-from anchorkit.demo import minimum_lines
-from anchorkit.demo.pipeline import run_demo
 from anchorkit.workspace import Workspace
 
 
-@pytest.fixture(scope="module", params=[7])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module")
+def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's demo (tests/conftest.py: 3 anchors, 6,000 lines, seed 7)."""
     root = tmp_path_factory.mktemp("demo") / "net"
-    run_demo(root, anchors=3, lines=minimum_lines(3), seed=request.param)
+    shutil.copytree(demo_template, root)
     return root
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from anchorkit.cli import app
 from anchorkit.resolve.quality import pairwise_scores
 from anchorkit.resolve.run import resolve
 from anchorkit.workspace import Workspace
@@ -24,11 +23,11 @@ TRUTH_RECORDS = """
 """
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "net"
-    result = CliRunner().invoke(app, ["demo", str(root), "--lines", "20000", "--seed", "11"])
-    assert result.exit_code == 0, result.output
+@pytest.fixture
+def demo(full_demo: Path, tmp_path: Path) -> Path:
+    """A copy of the session's 17-anchor demo (tests/conftest.py): resolving again writes to it."""
+    root = tmp_path / "net"
+    shutil.copytree(full_demo, root)
     return root
 
 
