@@ -1,9 +1,15 @@
-"""Shared fixtures: a fresh workspace per test, on the real DuckDB engine."""
+"""Shared fixtures: a fresh workspace per test (on DuckDB, or on each engine), the demo networks,
+and one local Spark session.
+
+Java is required for Spark: under CI (CI=true) a missing Java or pyspark is a failure, never a
+skip, since `.ci/run` installs openjdk-17-jre-headless and the dev extra installs pyspark.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +20,8 @@ import pytest
 from anchorkit.workspace import Workspace
 
 if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
     from tests.web.conftest import Site
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -30,17 +38,87 @@ def pytest_report_header() -> list[str]:
     ]
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
+def _new_ws(tmp_path: Path, engine: str = "duckdb") -> Iterator[Workspace]:
     workspace = Workspace.init(
         tmp_path / "ws",
         settings={"currency": "GBP", "local.postcode_prefixes": ["PR", "BB5"]},
     )
+    assert workspace.engine.name == engine
     workspace.add_anchor("Test Hospital", "hospital")
     try:
         yield workspace
     finally:
         workspace.close()
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    yield from _new_ws(tmp_path)
+
+
+# --- engines: the core promises are tested on DuckDB and on Spark ------------------------------------
+#: Parametrise a test (or fixture) with this to run it on both engines; the Spark variant carries
+#: the ``spark`` marker (``-m "not spark"`` skips it) and shares one local[2] session.
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine of the workspaces this test creates (``ANCHORKIT_ENGINE``, set for Spark)."""
+    if request.param == "spark":
+        request.getfixturevalue("spark_env")
+    return str(request.param)
+
+
+@pytest.fixture
+def engine_ws(engine: str, tmp_path: Path) -> Iterator[Workspace]:
+    """The ``ws`` workspace, on each engine in turn."""
+    yield from _new_ws(tmp_path, engine)
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what}: CI must run the Spark tests (.ci/run installs Java)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    try:
+        from pyspark.sql import SparkSession
+
+        from anchorkit.engine.spark import base_conf, java_available
+    except ImportError:
+        _missing("pyspark is not installed (pip install -e '.[dev]')")
+    if not java_available():
+        _missing("Java not found: install openjdk-17-jre-headless")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers: this venv's Python
+    builder = SparkSession.builder.master("local[2]").appName("anchorkit-tests")
+    for key, value in base_conf().items():
+        builder = builder.config(key, value)
+    session = (
+        # the demo network is a few thousand rows: two partitions per shuffle, not 200
+        builder.config("spark.sql.shuffle.partitions", "2")
+        # hundreds of tiny queries: adaptive planning costs more than it saves on them
+        .config("spark.sql.adaptive.enabled", "false")
+        # the date-parsing CASE is too big to compile (64 KB): interpret it without trying
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.driver.memory", "1g")
+        # Spark's own catalog folder (unused by anchorkit): not in the current folder
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-catalog")))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def spark_env(spark: SparkSession, monkeypatch: pytest.MonkeyPatch) -> SparkSession:
+    """Workspaces opened in the test use the Spark engine (on the session's Spark)."""
+    monkeypatch.setenv("ANCHORKIT_ENGINE", "spark")
+    spark.catalog.clearCache()
+    return spark
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +32,17 @@ COLLEGE = (
 
 
 @pytest.fixture
-def network(tmp_path: Path) -> Workspace:
+def network(tmp_path: Path) -> Iterator[Workspace]:
+    yield from _network(tmp_path)
+
+
+@pytest.fixture
+def engine_network(engine: str, tmp_path: Path) -> Iterator[Workspace]:
+    """The same network on each engine (tests/conftest.py's ``engine``)."""
+    yield from _network(tmp_path)
+
+
+def _network(tmp_path: Path) -> Iterator[Workspace]:
     ws = Workspace.init(
         tmp_path / "ws",
         settings={
@@ -44,11 +55,14 @@ def network(tmp_path: Path) -> Workspace:
     ws.add_anchor("College", "college")
     assert ingest_files(ws, [write(tmp_path, "h.csv", HOSPITAL)], "Hospital")[0].error is None
     assert ingest_files(ws, [write(tmp_path, "c.csv", COLLEGE)], "College")[0].error is None
-    return ws
+    try:
+        yield ws
+    finally:
+        ws.close()
 
 
-def test_network_local_share_worked_by_hand(network: Workspace) -> None:
-    net = compute_indicators(network).network
+def test_network_local_share_worked_by_hand(engine_network: Workspace) -> None:
+    net = compute_indicators(engine_network).network
     # total = 1000 - 200 + 500 + 3000 + 700 + 9999 + 300 + 1200 = 16499
     assert net["total_spend"] == Decimal("16499.00")
     # addressable = total - taxes 9999 = 6500

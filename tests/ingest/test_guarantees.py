@@ -23,7 +23,10 @@ MESSY = (
 )
 
 
-def test_every_row_is_loaded_or_rejected_with_its_reasons(ws: Workspace, tmp_path: Path) -> None:
+def test_every_row_is_loaded_or_rejected_with_its_reasons(
+    engine_ws: Workspace, tmp_path: Path
+) -> None:
+    ws = engine_ws
     path = write(tmp_path, "messy.csv", MESSY)
     result = ingest_one(ws, path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 2, 2)
@@ -35,7 +38,8 @@ def test_every_row_is_loaded_or_rejected_with_its_reasons(ws: Workspace, tmp_pat
     assert list_rejects(ws, file_id=result.file_id[:10]) == rows  # type: ignore[index]
 
 
-def test_reingest_is_a_no_op(ws: Workspace, tmp_path: Path) -> None:
+def test_reingest_is_a_no_op(engine_ws: Workspace, tmp_path: Path) -> None:
+    ws = engine_ws
     path = write(tmp_path, "messy.csv", MESSY)
     first = ingest_one(ws, path)
     before = store_snapshot(ws)
@@ -47,10 +51,19 @@ def test_reingest_is_a_no_op(ws: Workspace, tmp_path: Path) -> None:
     assert store_snapshot(ws) == before
 
 
-@pytest.mark.parametrize("step", ["source_file", "spend_line", "rejected_row", "commit"])
+@pytest.mark.parametrize(
+    ("engine", "step"),
+    [
+        *(("duckdb", step) for step in ("source_file", "spend_line", "rejected_row", "commit")),
+        # on Spark: after the lines' Parquet files are staged, before the commit moves them in
+        pytest.param("spark", "rejected_row", marks=pytest.mark.spark),
+    ],
+    indirect=["engine"],
+)
 def test_a_crash_mid_file_leaves_the_store_as_it_was(
-    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+    engine_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
+    ws = engine_ws
     ingest_one(ws, write(tmp_path, "first.csv", "Supplier,Amount,Date\nZ Ltd,1.00,2023-04-01\n"))
     before = store_snapshot(ws)
 
