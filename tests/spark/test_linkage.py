@@ -66,6 +66,9 @@ def test_spark_trains_and_scores_like_duckdb(
         assert check_blocking(source) == check_blocking(groups)
         on_spark = score_pairs(source)
         assert sorted(source.ids()) == sorted(groups.column("group_id").to_pylist())
+    # the session outlives a source: the next resolution on it registers its tables again
+    with SparkSource(spark, spark.createDataFrame(groups), tmp_path / "splink") as again:
+        assert check_blocking(again) == check_blocking(groups)
     assert on_spark.model["sql_dialect"] == "spark"
     assert on_duckdb.model["sql_dialect"] == "duckdb"
     assert _parameters(on_spark.model) == _parameters(on_duckdb.model)

@@ -12,6 +12,7 @@ engines learn the same model and resolve the same suppliers.
 from __future__ import annotations
 
 import shutil
+import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,12 +30,9 @@ class SplinkSource(ABC):
     rows: int
 
     @abstractmethod
-    def database_api(self) -> Any:
-        """Splink's database API for this engine (created once)."""
-
-    @abstractmethod
-    def table(self) -> Any:
-        """The records in a form :meth:`database_api`'s ``register`` accepts."""
+    def register(self, name: str) -> Any:
+        """The records as a Splink table (a ``SplinkDataFrame``) called ``name``, or a unique
+        name made from it where the database is shared."""
 
     @abstractmethod
     def sample(self, rows: int) -> pa.Table:
@@ -74,15 +72,12 @@ class ArrowSource(SplinkSource):
         self._con.execute("SET enable_progress_bar = false")
         self._api: Any = None
 
-    def database_api(self) -> Any:
+    def register(self, name: str) -> Any:
         if self._api is None:
             from splink import DuckDBAPI
 
             self._api = DuckDBAPI(self._con)
-        return self._api
-
-    def table(self) -> pa.Table:
-        return self.records
+        return self._api.register(self.records, table_name=name)
 
     def sample(self, rows: int) -> pa.Table:
         return self.records.slice(0, rows)
@@ -116,8 +111,9 @@ class SparkSource(SplinkSource):
         if current is None:
             spark.sparkContext.setCheckpointDir(str(scratch))
         self._api: Any = None
+        self._views: list[str] = []
 
-    def database_api(self) -> Any:
+    def register(self, name: str) -> Any:
         if self._api is None:
             from splink.backends.spark import SparkAPI
 
@@ -129,10 +125,10 @@ class SparkSource(SplinkSource):
             )
             # ...then Jaro-Winkler goes back to DuckDB's, so both engines score alike
             register_similarity(self.spark)
-        return self._api
-
-    def table(self) -> DataFrame:
-        return self.records
+        # the session outlives this source (a notebook, the next command): a name of its own
+        unique = f"__anchorkit_{name}_{uuid.uuid4().hex[:8]}"
+        self._views.append(unique)
+        return self._api.register(self.records, table_name=unique)
 
     def sample(self, rows: int) -> pa.Table:
         table: pa.Table = self.records.orderBy("group_id").limit(rows).toArrow()
@@ -150,5 +146,7 @@ class SparkSource(SplinkSource):
         return table
 
     def close(self) -> None:
+        for view in self._views:
+            self.spark.catalog.dropTempView(view)
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)

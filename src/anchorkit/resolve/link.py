@@ -162,7 +162,7 @@ def check_blocking(groups: pa.Table | SplinkSource, *, sample: float = 1.0) -> l
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     with _source(groups) as source:
-        df = source.database_api().register(source.table(), table_name="groups")
+        df = source.register("groups")
         counts = count_comparisons_from_blocking_rules(
             df,
             blocking_rules=list(BLOCKING_RULES),
@@ -205,7 +205,7 @@ def score_pairs(
 
     settings = _settings(thresholds, extra_columns)
     with _source(records) as source:
-        df = source.database_api().register(source.table(), table_name="records")
+        df = source.register("records")
         # Splink warns about levels it could not train on small inputs; the model file keeps it
         linker = Linker(df, settings, log_level=logging.ERROR)
         settings_obj = linker._settings_obj
@@ -254,7 +254,7 @@ def _trained_u(sample: pa.Table, settings: Any) -> Any:
     from splink import Linker
 
     with ArrowSource(sample) as source:
-        df = source.database_api().register(source.table(), table_name="u_sample")
+        df = source.register("u_sample")
         linker = Linker(df, settings, log_level=logging.ERROR)
         # enough pairs that Splink takes every pair of the sample rather than sampling again
         linker.training.estimate_u_using_random_sampling(
