@@ -8,6 +8,8 @@ DEMO   ?= demo-network
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SERVE  ?= 1
+# pytest-xdist workers for make test (tests/conftest.py keeps Spark's tests on one of them)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint fmt typecheck bench clean
 
@@ -39,7 +41,7 @@ else
 endif
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

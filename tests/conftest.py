@@ -27,6 +27,17 @@ if TYPE_CHECKING:
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test``: two workers, ``--dist loadgroup``), tests that share an
+    expensive session fixture run on one worker, so it is built once: every Spark test shares one
+    Spark session (~2 GB, ~15 s to start), the full demo's users share its build."""
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+        elif "full_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("full_demo"))
+
+
 def pytest_report_header() -> list[str]:
     import pyarrow
     import python_calamine
