@@ -2,8 +2,8 @@
 
 A *record* is one way a supplier appears: one anchor's spelling of it (with that anchor's vendor id
 and postcode), or one registry entry. Splink scores pairs of records (Fellegi-Sunter, trained
-without labels: u by random sampling, m by expectation-maximisation on two blocking rules), and
-pairs above ``match_threshold`` become edges. A person's decisions (see :mod:`review`) add or
+without labels: u from every pair of a sample of records, the prior from an exact count of
+near-identical names, m set from measurements), and pairs above ``match_threshold`` become edges. A person's decisions (see :mod:`review`) add or
 remove edges, so they win over the model on every re-run. Suppliers are the connected components.
 
 Splink runs where the records are (:mod:`anchorkit.engine.splink`): on its own in-memory DuckDB
