@@ -24,6 +24,7 @@ from anchorkit.analytics.targets import target_progress
 from anchorkit.classify import taxonomy_for
 from anchorkit.place.network import regions
 from anchorkit.resolve.review import list_items
+from anchorkit.web import ordered
 from anchorkit.web.accounts import Actor
 from anchorkit.web.authz import line_scope, protect_totals, rule_from, sees_all_lines, suppress
 from anchorkit.web.store import Store, on_new_generation
@@ -287,6 +288,12 @@ def _warm(store: Store) -> None:
         anchor_summary(store, anchor["name"])
 
 
+@on_new_generation
+def _warm_line_orders(store: Store) -> None:
+    """Then the spend lines in each order of the line pages (see :mod:`anchorkit.web.ordered`)."""
+    ordered.build(store, LINE_SORTS)
+
+
 # --- spend lines: server-side filter, sort and page ---------------------------------------------
 
 LINE_SORTS = {
@@ -346,7 +353,11 @@ def spend_lines(
     size = min(max(size, 1), max(PAGE_SIZES))
     page = max(1, page)
     predicate = " AND ".join(where)
-    lines = "spend_line l"
+    # counted where it is cheapest: one anchor's lines lie together in the ledger (load order);
+    # over every anchor, the copy in date order (compressed afresh) filters supplier names about
+    # 3x faster, and a year filter reads only that year's row groups there
+    anchored = anchor_id is not None or not sees_all_lines(actor)
+    lines = "spend_line l" if anchored else f"{ordered.source(store, 'paid_on')} l"
     key_params = tuple(tuple(v) if isinstance(v, list) else v for v in params)  # hashable
     count_key = ("line_count", predicate, key_params)
     total, amount = store.cached(
@@ -370,7 +381,8 @@ def spend_lines(
                    l.amount, l.currency, l.description, l.raw_category, l.category, f.name,
                    l.sheet, l.source_row
             FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
-            WHERE l.line_id IN (SELECT l.line_id FROM {lines} WHERE {predicate}
+            WHERE l.line_id IN (SELECT l.line_id FROM {ordered.source(store, sort)} l
+                                WHERE {predicate}
                                 ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
             ORDER BY {order}
             """,

@@ -56,6 +56,7 @@ class Store:
         self._warm_thread: threading.Thread | None = None
         self._warm_engine: Any = None
         self._closing = False
+        self._on_close: list[Callable[[], None]] = []
 
     @property
     def settings(self) -> Any:
@@ -118,6 +119,18 @@ class Store:
                 self._computing.pop(full, None)
         return value
 
+    def put(self, generation: int, key: Hashable, value: Any) -> None:
+        """Keep a value made in the background for ``generation`` (ignored once it is stale)."""
+        with self._cache_lock:
+            if generation == self.generation:
+                self._kept[(generation, key)] = value
+
+    def peek(self, key: Hashable) -> Any:
+        """This generation's value of ``key`` if one is there (never computes it), else None."""
+        full = (self.generation, key)
+        with self._cache_lock:
+            return self._kept.get(full, self._cache.get(full))
+
     def _maybe_warm(self) -> None:
         """Start the warmers in one background thread, once per generation, on a large store."""
         if self._warmed == self.generation or not WARMERS:
@@ -147,6 +160,10 @@ class Store:
                 if not self._closing:
                     log.exception("warming the dashboard cache failed")
 
+    def on_close(self, cleanup: Callable[[], None]) -> None:
+        """Run ``cleanup`` when the store closes (after any warm-up has stopped)."""
+        self._on_close.append(cleanup)
+
     def close(self) -> None:
         """Stop a warm-up in progress (interrupting its query) before the store is closed:
         a query still running when its database closes would abort the process."""
@@ -157,6 +174,12 @@ class Store:
             if engine is not None:
                 engine.con.interrupt()  # a no-op between queries: hence the loop
             thread.join(timeout=0.2)
+        for cleanup in self._on_close:
+            try:
+                cleanup()
+            except Exception:  # closing must go on: a scratch file left behind is harmless
+                log.exception("cleaning up the dashboard's scratch data failed")
+        self._on_close.clear()
 
     @property
     def closing(self) -> bool:
