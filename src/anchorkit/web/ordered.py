@@ -4,9 +4,10 @@ Why: a line page is a top-N over the lines a visitor may read, sorted by date, a
 anchor or category. DuckDB's top-N pushes the N-th best value found so far into the scan as a
 filter and skips every row group whose min/max cannot beat it — which pays only when the table is
 stored in that order. The ledger is stored in load order, so every page sorted the whole of it:
-on 10M lines 40–150 ms of CPU a page, 0.5–0.9 s at the 95th percentile under 20 visitors on two
+on 10M lines 20–150 ms of CPU a page, 0.6–0.9 s at the 95th percentile under 20 visitors on two
 cores (bench/web.py). Over a copy stored in the page's order the same query reads a few row
-groups (measured: 48 → 3.5 ms unfiltered, 143 → 14 ms with a supplier-name filter).
+groups (measured on 10M lines: a first page 30 → 1.5 ms, a page 10,000 lines deep 48 → 11 ms, a
+supplier-name filter 52 → 2–8 ms; see docs/benchmarks.md).
 
 So on a large workspace the warm-up thread (:mod:`anchorkit.web.store`) writes, once per data
 generation, one narrow copy of ``spend_line`` per sort key, each in its order; a page finds its
@@ -25,6 +26,7 @@ database was measured at about 1 GB a copy and slower on text filters.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -50,13 +52,15 @@ def build(store: Store, sorts: Mapping[str, str]) -> None:
     copies of earlier generations."""
     generation = store.generation
     engine = store.reader().engine
-    if not engine.query("ordered_attached", _ATTACHED, [DATABASE]):
-        path = store.workspace.root / FILE
-        path.parent.mkdir(exist_ok=True)
-        for stale in (path, path.with_name(path.name + ".wal")):  # a server that did not stop
-            stale.unlink(missing_ok=True)
-        engine.run("attach_ordered", f"ATTACH '{path}' AS {DATABASE}")
-        store.on_close(lambda: _discard(store, path))
+    with _ATTACHING:  # two generations' warm-ups may overlap for a moment
+        if not engine.query("ordered_attached", _ATTACHED, [DATABASE]):
+            path = store.workspace.root / FILE
+            path.parent.mkdir(exist_ok=True)
+            for stale in (path, path.with_name(path.name + ".wal")):  # a server that crashed
+                stale.unlink(missing_ok=True)
+            quoted = str(path).replace("'", "''")
+            engine.run("attach_ordered", f"ATTACH '{quoted}' AS {DATABASE}")
+            store.on_close(lambda: _discard(store, path))
     for key, column in sorts.items():
         if store.generation != generation or store.closing:
             return  # a write came in: the next generation writes its own
@@ -77,6 +81,7 @@ def build(store: Store, sorts: Mapping[str, str]) -> None:
 
 
 _ATTACHED = "SELECT 1 FROM duckdb_databases() WHERE database_name = ?"
+_ATTACHING = threading.Lock()
 
 
 def _discard(store: Store, path: Path) -> None:
