@@ -21,15 +21,15 @@ import argparse
 import json
 import logging
 import os
-import platform
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from common import machine, run_child
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -134,14 +134,6 @@ def child_ingest(path: str, workspace: str) -> dict[str, Any]:
     }
 
 
-def run_child(*args: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=10_000_000)
@@ -168,24 +160,19 @@ def main() -> None:
         generate(path, args.lines)
     size_mb = path.stat().st_size / 1e6
     load_average = os.getloadavg()
-    run_child("floor", str(path))  # warm the page cache so both runs read from memory
-    floor = run_child("floor", str(path))
+    run_child(__file__, "floor", str(path))  # warm the page cache so both runs read from memory
+    floor = run_child(__file__, "floor", str(path))
     workspace = WORK / "ws"
     shutil.rmtree(workspace, ignore_errors=True)
-    store = run_child("store", str(path), str(workspace))
+    store = run_child(__file__, "store", str(path), str(workspace))
     shutil.rmtree(workspace, ignore_errors=True)
-    ingest = run_child("ingest", str(path), str(workspace))
+    ingest = run_child(__file__, "ingest", str(path), str(workspace))
     shutil.rmtree(workspace, ignore_errors=True)
     report = {
         "benchmark": "ingest",
         "lines": args.lines,
         "file_mb": round(size_mb, 1),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_before": [round(x, 2) for x in load_average],
-        },
+        "machine": machine(load_average),
         "floor_duckdb_read_csv_count": {
             "seconds": round(floor["seconds"], 3),
             "cpu_seconds": round(floor["cpu_seconds"], 2),

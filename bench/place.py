@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
+
+from common import machine, run_child
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -135,20 +133,10 @@ def main() -> None:
     path = WORK / f"place_codes_{args.codes}.parquet"
     if not path.exists():
         generate(path, args.codes)
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_child(__file__, str(path))
     report = {
         "benchmark": "place",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
         "mix": MIX,
         "regions": ["toronto", "lancashire"],
         **result,

@@ -30,14 +30,14 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from common import machine, run_child
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -176,7 +176,7 @@ def bench_resolution(sizes: list[int]) -> dict[str, Any]:
             print(f"resolution {size:,} on {engine}…", file=sys.stderr)
             scratch = WORK / "splink-scratch"
             start = time.perf_counter()
-            runs[engine] = run_child("resolution", engine, str(path), str(scratch))
+            runs[engine] = run_child(__file__, "resolution", engine, str(path), str(scratch))
             runs[engine]["wall_seconds"] = round(time.perf_counter() - start, 2)
             shutil.rmtree(scratch, ignore_errors=True)
         duck, spark = runs["duckdb"], runs["spark"]
@@ -188,14 +188,6 @@ def bench_resolution(sizes: list[int]) -> dict[str, Any]:
             ),
         }
     return results
-
-
-def run_child(*args: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -246,7 +238,7 @@ def bench_pipeline(lines: int) -> dict[str, Any]:
         shutil.rmtree(workspace, ignore_errors=True)
         print(f"{name}…", file=sys.stderr)
         start = time.perf_counter()
-        runs[name] = run_child(engine, master, str(path), str(workspace))
+        runs[name] = run_child(__file__, engine, master, str(path), str(workspace))
         runs[name]["wall_seconds"] = round(time.perf_counter() - start, 2)
         shutil.rmtree(workspace, ignore_errors=True)
     duck, two, one = runs["duckdb"], runs["spark_local_2"], runs["spark_local_1"]
@@ -254,12 +246,7 @@ def bench_pipeline(lines: int) -> dict[str, Any]:
     return {
         "benchmark": "spark",
         "lines": lines,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_before": [round(x, 2) for x in load_average],
-        },
+        "machine": machine(load_average),
         "runs": runs,
         "ratios": {
             "ingest_spark2_over_duckdb": round(two["ingest_seconds"] / duck["ingest_seconds"], 1),

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -44,6 +43,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from common import machine
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -457,12 +458,7 @@ def main() -> None:
             "or desc), supplier text 30 %, year 40 %, pages 1-100, size 50 or 200",
             "lines": "/lines (admin, all 10M lines): the same mix",
         },
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_before": [round(x, 2) for x in load_average],
-        },
+        "machine": machine(load_average),
         "server": {
             "command": "anchorkit serve --host 127.0.0.1 (uvicorn, one process)",
             "seconds_to_listen": round(listening, 2),
