@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import html
 import io
+from pathlib import Path
 
 from sqlalchemy import select
 
 from anchorkit.web.appdb import AuditEvent
 from anchorkit.web.authz import SmallCellRule, suppress
+from tests.ocds.helpers import CF_DIR, CF_PACKAGE
 from tests.web.conftest import Site
 
 MESSY = (
@@ -96,6 +98,39 @@ def test_preview_writes_nothing_and_confirm_loads_what_it_showed(fresh_site: Sit
     again = _preview(client, fresh_site.anchors["own"])
     assert again["report"]["result"]["already_loaded"] is True  # type: ignore[index]
     client.close()
+
+
+def test_an_ocds_package_uploads_like_a_spend_file(fresh_site: Site, shared_data: Path) -> None:
+    """Awards as OCDS JSON (a real Contracts Finder release package): preview, then load."""
+    client = fresh_site.client("anchor")
+    before = _lines(fresh_site)
+    body = (shared_data / CF_DIR / CF_PACKAGE).read_bytes()
+    response = client.post(
+        "/api/v1/uploads",
+        data={"anchor_id": str(fresh_site.anchors["own"])},
+        files={"file": ("awards.json", io.BytesIO(body), "application/json")},
+        headers={"X-CSRF-Token": client.csrf},  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 200, response.text
+    upload = response.json()
+    assert upload["status"] == "previewed", upload
+    result = upload["report"]["result"]
+    assert result["rows_loaded"] > 100 and result["rows_rejected"] > 0
+    assert upload["report"]["rejected"][0]["reasons"]  # each rejected award says why
+    assert _lines(fresh_site) == before  # the preview was rolled back
+    loaded = client.post(
+        f"/api/v1/uploads/{upload['upload_id']}/confirm",
+        json={},
+        headers={"X-CSRF-Token": client.csrf},  # type: ignore[attr-defined]
+    ).json()
+    client.close()
+    assert loaded["status"] == "loaded", loaded
+    # an award is a row of the report and one spend line per supplier it names
+    (file_lines,) = fresh_site.ws.engine.query_one(
+        "n", "SELECT count(*) FROM spend_line WHERE file_id = ?", [result["file_id"]]
+    )
+    assert file_lines >= result["rows_loaded"]
+    assert _lines(fresh_site) == before + file_lines
 
 
 def test_correcting_the_mapping_changes_what_loads(fresh_site: Site) -> None:

@@ -24,6 +24,9 @@ from anchorkit.workspace import Workspace
 
 UPLOAD_DIR = "uploads"
 SPREADSHEET_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+#: OCDS release or record packages, single releases, JSON lines (see docs/ocds.md)
+OCDS_SUFFIXES = (".json", ".jsonl")
+ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES + OCDS_SUFFIXES
 CHUNK = 1 << 20
 PREVIEW_REJECTS = 50
 
@@ -60,6 +63,9 @@ def safe_name(name: str | None) -> str:
 
 
 def _looks_like_spreadsheet(head: bytes, suffix: str) -> bool:
+    """Whether the first bytes are what the name says: a workbook, text, or JSON for OCDS."""
+    if suffix in OCDS_SUFFIXES:
+        return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
     if suffix in (".xlsx", ".xlsm"):
         return head.startswith(b"PK\x03\x04")
     if suffix == ".xls":
@@ -74,10 +80,11 @@ def receive(
     """Stream an upload into a new folder of ``folder``; refuse it whole or keep it."""
     original = safe_name(name)
     suffix = Path(original).suffix.lower()
-    if suffix not in SPREADSHEET_SUFFIXES:
+    if suffix not in ACCEPTED_SUFFIXES:
         raise UploadRefused(
-            f"{original} is not a spreadsheet anchorkit can read. Upload spend as CSV "
-            f"({', '.join(SPREADSHEET_SUFFIXES)}).",
+            f"{original} is not a file anchorkit can read. Upload spend as CSV or Excel "
+            f"({', '.join(SPREADSHEET_SUFFIXES)}), or awards as OCDS JSON "
+            f"({', '.join(OCDS_SUFFIXES)}).",
             415,
         )
     # a folder per upload, named by us; inside it the user's own (checked) file name, which the
@@ -107,9 +114,15 @@ def receive(
         if not _looks_like_spreadsheet(head, suffix) or (
             suffix in (".xlsx", ".xlsm") and not zipfile.is_zipfile(target)
         ):
+            ocds = suffix in OCDS_SUFFIXES
             raise UploadRefused(
-                f"{original} is named {suffix} but its contents are not a spreadsheet. "
-                "Export the spend again from the finance system as CSV or Excel.",
+                f"{original} is named {suffix} but its contents are not "
+                + (
+                    "OCDS JSON. Export the awards again as an OCDS release package."
+                    if ocds
+                    else "a spreadsheet. Export the spend again from the finance system as "
+                    "CSV or Excel."
+                ),
                 415,
             )
     except BaseException:
