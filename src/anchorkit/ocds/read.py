@@ -34,6 +34,11 @@ def looks_like_json(path: Path) -> bool:
             head = handle.read(4096)
     except OSError:
         return False
+    return starts_like_json(head)
+
+
+def starts_like_json(head: bytes) -> bool:
+    """Whether a file's first bytes open a JSON object (after a UTF-8 BOM and white space)."""
     return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
 
 

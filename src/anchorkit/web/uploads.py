@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from anchorkit.errors import AnchorkitError
 from anchorkit.ingest.load import FileResult, _drop_work, ingest_file
 from anchorkit.ingest.mapping import CANONICAL, LABELS, UserMapping
+from anchorkit.ocds.read import starts_like_json
 from anchorkit.workspace import Workspace
 
 UPLOAD_DIR = "uploads"
@@ -62,10 +63,10 @@ def safe_name(name: str | None) -> str:
     return name
 
 
-def _looks_like_spreadsheet(head: bytes, suffix: str) -> bool:
+def _contents_match_name(head: bytes, suffix: str) -> bool:
     """Whether the first bytes are what the name says: a workbook, text, or JSON for OCDS."""
     if suffix in OCDS_SUFFIXES:
-        return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{")
+        return starts_like_json(head)
     if suffix in (".xlsx", ".xlsm"):
         return head.startswith(b"PK\x03\x04")
     if suffix == ".xls":
@@ -111,7 +112,7 @@ def receive(
                 out.write(chunk)
         if size == 0:
             raise UploadRefused(f"{original} is empty: there is nothing to load.", 400)
-        if not _looks_like_spreadsheet(head, suffix) or (
+        if not _contents_match_name(head, suffix) or (
             suffix in (".xlsx", ".xlsm") and not zipfile.is_zipfile(target)
         ):
             ocds = suffix in OCDS_SUFFIXES
