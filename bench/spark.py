@@ -119,17 +119,15 @@ def child_resolution(engine: str, path: str, scratch: str) -> dict[str, Any]:
     start = time.perf_counter()
     source: SplinkSource
     if engine == "spark":
-        from anchorkit.engine.spark import base_conf, spark_session
+        from anchorkit.engine.spark import SparkEngine
 
-        spark, _ = spark_session(
-            {
-                **base_conf(),
-                "spark.master": "local[2]",
-                "spark.driver.memory": "4g",
-                "spark.sql.shuffle.partitions": "4",
-            }
-        )
-        source = SparkSource(spark, spark.createDataFrame(groups), Path(scratch))
+        conf = {
+            "spark.master": "local[2]",
+            "spark.driver.memory": "4g",
+            "spark.sql.shuffle.partitions": "4",
+        }
+        spark_engine = SparkEngine(Path(scratch), conf=conf)  # a warehouse for Splink's files
+        source = SparkSource(spark_engine, spark_engine.spark.createDataFrame(groups))
     else:
         source = ArrowSource(groups)
     opened = time.perf_counter() - start

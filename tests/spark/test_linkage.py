@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from anchorkit.engine.spark import SparkEngine
 from anchorkit.engine.splink import SparkSource
 from anchorkit.resolve.dedupe import group_records
 from anchorkit.resolve.link import TRAIN_MIN_GROUPS, check_blocking, score_pairs
@@ -62,12 +63,13 @@ def test_spark_trains_and_scores_like_duckdb(
     spark: SparkSession, groups: pa.Table, tmp_path: Path
 ) -> None:
     on_duckdb = score_pairs(groups)
-    with SparkSource(spark, spark.createDataFrame(groups), tmp_path / "splink") as source:
+    engine = SparkEngine(tmp_path / "warehouse")  # on the session's Spark
+    with SparkSource(engine, spark.createDataFrame(groups)) as source:
         assert check_blocking(source) == check_blocking(groups)
         on_spark = score_pairs(source)
         assert sorted(source.ids()) == sorted(groups.column("group_id").to_pylist())
     # the session outlives a source: the next resolution on it registers its tables again
-    with SparkSource(spark, spark.createDataFrame(groups), tmp_path / "splink") as again:
+    with SparkSource(engine, spark.createDataFrame(groups)) as again:
         assert check_blocking(again) == check_blocking(groups)
     assert on_spark.model["sql_dialect"] == "spark"
     assert on_duckdb.model["sql_dialect"] == "duckdb"
@@ -78,4 +80,6 @@ def test_spark_trains_and_scores_like_duckdb(
     for pair, (p, rule) in duck.items():
         assert spark_pairs[pair][0] == pytest.approx(p, abs=1e-9), pair
         assert spark_pairs[pair][1] == rule, pair
-    assert not list((tmp_path / "splink").glob("*/*")), "Splink's checkpoints are cleared"
+    assert not list((tmp_path / "warehouse" / "_staging" / "splink").glob("*/*")), (
+        "Splink's checkpoints are cleared"
+    )

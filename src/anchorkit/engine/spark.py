@@ -206,19 +206,20 @@ class SparkEngine(Engine):
 
     def query_arrow(self, step: str, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         self.log_step(step, sql)
-        (statement,) = dialect.parse(dialect.inline_params(sql, params))
-        df = self._sql(dialect.to_spark(statement))
-        table: pa.Table = df.toArrow()
+        table: pa.Table = self.select(sql, params).toArrow()
         return table
+
+    def select(self, sql: str, params: Sequence[Any] | None = None) -> DataFrame:
+        """One SELECT in DuckDB's dialect as a Spark DataFrame (transpiled, not yet run)."""
+        (statement,) = dialect.parse(dialect.inline_params(sql, params))
+        return self._sql(dialect.to_spark(statement))
 
     def splink_source(self, step: str, sql: str) -> SplinkSource:
         """The name groups stay on the cluster: Splink's Spark backend links them there."""
         from anchorkit.engine.splink import SparkSource
 
         self.log_step(step, sql)
-        (statement,) = dialect.parse(sql)
-        df = self._sql(dialect.to_spark(statement))
-        return SparkSource(self.spark, df, self.warehouse / STAGING / "splink")
+        return SparkSource(self, self.select(sql))
 
     def register(self, name: str, table: pa.Table) -> None:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)

@@ -14,14 +14,15 @@ from __future__ import annotations
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import DataFrame
+
+    from anchorkit.engine.spark import SparkEngine
 
 
 class SplinkSource(ABC):
@@ -101,15 +102,19 @@ class SparkSource(SplinkSource):
     warehouse's staging folder and empties it afterwards.
     """
 
-    def __init__(self, spark: SparkSession, records: DataFrame, scratch: Path) -> None:
-        self.spark = spark
+    def __init__(self, engine: SparkEngine, records: DataFrame) -> None:
+        from anchorkit.engine.spark import STAGING
+
+        self.engine = engine
+        self.spark = engine.spark
         self.records = records.localCheckpoint()
         self.rows = self.records.count()
-        current = spark.sparkContext.getCheckpointDir()
+        scratch = engine.warehouse / STAGING / "splink"
+        current = self.spark.sparkContext.getCheckpointDir()
         # a folder of the session's own (a notebook's, a cluster's) is left as it is
         self._scratch = scratch if current is None or str(scratch) in current else None
         if current is None:
-            spark.sparkContext.setCheckpointDir(str(scratch))
+            self.spark.sparkContext.setCheckpointDir(str(scratch))
         self._api: Any = None
         self._views: list[str] = []
 
@@ -139,11 +144,7 @@ class SparkSource(SplinkSource):
         return ids
 
     def fetch(self, sql: str) -> pa.Table:
-        from anchorkit.engine import spark_sql
-
-        (statement,) = spark_sql.parse(sql)  # DuckDB's dialect, as all of anchorkit's SQL
-        table: pa.Table = self.spark.sql(spark_sql.to_spark(statement)).toArrow()
-        return table
+        return self.engine.query_arrow("splink_pairs", sql)
 
     def close(self) -> None:
         for view in self._views:
