@@ -94,6 +94,9 @@ def child_store(path: str, workspace: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "cpu_seconds": cpu_seconds() - cpu}
 
 
+ANCHOR = "Bench Hospital"
+
+
 class StepTimes(logging.Handler):
     """Seconds per named SQL step, summed, from the engine's debug log ("<step> took 1.234s")."""
 
@@ -107,20 +110,33 @@ class StepTimes(logging.Handler):
             self.seconds[step] = self.seconds.get(step, 0.0) + took
 
 
-def child_ingest(path: str, workspace: str) -> dict[str, Any]:
-    from anchorkit.ingest import ingest_files
+def bench_workspace(workspace: str) -> Any:
+    """A new workspace holding the bench's one anchor, ``ANCHOR`` (an anchorkit Workspace)."""
     from anchorkit.workspace import Workspace
 
     ws = Workspace.init(workspace, settings={"currency": "CAD", "local.postcode_prefixes": ["M"]})
-    ws.add_anchor("Bench Hospital", "hospital")
+    ws.add_anchor(ANCHOR, "hospital")
+    return ws
+
+
+def record_steps() -> StepTimes:
+    """Start summing the seconds of every named SQL step (``logging.getLogger("anchorkit.sql")``)."""
     steps = StepTimes()
     sql_log = logging.getLogger("anchorkit.sql")
     sql_log.addHandler(steps)
     sql_log.setLevel(logging.DEBUG)
+    return steps
+
+
+def child_ingest(path: str, workspace: str) -> dict[str, Any]:
+    from anchorkit.ingest import ingest_files
+
+    ws = bench_workspace(workspace)
+    steps = record_steps()
     start, cpu = time.perf_counter(), cpu_seconds()
-    (result,) = ingest_files(ws, [Path(path)], "Bench Hospital")
+    (result,) = ingest_files(ws, [Path(path)], ANCHOR)
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    sql_log.removeHandler(steps)
+    logging.getLogger("anchorkit.sql").removeHandler(steps)
     ws.close()
     if result.error:
         raise SystemExit(result.error)

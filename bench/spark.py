@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import logging
 import os
 import resource
 import shutil
@@ -43,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 sys.path.insert(0, str(HERE))
 
-from ingest import StepTimes, cpu_seconds, generate  # noqa: E402
+from ingest import ANCHOR, bench_workspace, cpu_seconds, generate, record_steps  # noqa: E402
 
 
 def _children_peak_mb() -> float:
@@ -67,18 +66,13 @@ def child(engine: str, master: str, path: str, workspace: str) -> dict[str, Any]
     os.environ["ANCHORKIT_SPARK__DRIVER_MEMORY"] = "4g"
     from anchorkit.analytics import compute_indicators
     from anchorkit.ingest import ingest_files
-    from anchorkit.workspace import Workspace
 
     start = time.perf_counter()
-    ws = Workspace.init(workspace, settings={"currency": "CAD", "local.postcode_prefixes": ["M"]})
-    ws.add_anchor("Bench Hospital", "hospital")
+    ws = bench_workspace(workspace)
     opened = time.perf_counter() - start
-    steps = StepTimes()
-    sql_log = logging.getLogger("anchorkit.sql")
-    sql_log.addHandler(steps)
-    sql_log.setLevel(logging.DEBUG)
+    steps = record_steps()
     start, cpu = time.perf_counter(), cpu_seconds()
-    (result,) = ingest_files(ws, [Path(path)], "Bench Hospital")
+    (result,) = ingest_files(ws, [Path(path)], ANCHOR)
     ingest_s = time.perf_counter() - start
     if result.error:
         raise SystemExit(result.error)
