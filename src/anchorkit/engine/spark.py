@@ -544,9 +544,7 @@ class SparkEngine(Engine):
         path = self._staging_path(name)
         self._write(name, df, path, mode="errorifexists")
         self._pending.setdefault(name, _Pending()).appends.append(path)
-        self._refresh(name)
-        if not self._in_transaction:
-            self._commit()
+        self._staged(name)
 
     def _stage_replacement(self, name: str, df: DataFrame) -> None:
         path = self._staging_path(name)
@@ -556,6 +554,10 @@ class SparkEngine(Engine):
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
         pending.replacement, pending.appends = path, []
+        self._staged(name)
+
+    def _staged(self, name: str) -> None:
+        """Show the staged write to this connection; outside a transaction it commits at once."""
         self._refresh(name)
         if not self._in_transaction:
             self._commit()
@@ -571,16 +573,17 @@ class SparkEngine(Engine):
             for staged in pending.appends:
                 _move_files(staged, live)
                 shutil.rmtree(staged, ignore_errors=True)
-        names = list(self._pending)
-        self._pending.clear()
-        for name in names:
-            self._refresh(name)
+        self._settle()
 
     def _rollback(self) -> None:
         for pending in self._pending.values():
             for path in [pending.replacement, *pending.appends]:
                 if path is not None:
                     shutil.rmtree(path, ignore_errors=True)
+        self._settle()
+
+    def _settle(self) -> None:
+        """Nothing is pending any more: every touched table's view back on its live folder."""
         names = list(self._pending)
         self._pending.clear()
         for name in names:
