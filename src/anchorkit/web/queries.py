@@ -373,7 +373,6 @@ def spend_lines(
     # sort only the line ids (a top-N over one or two columns), then read the page's rows; the
     # page itself is kept for the data generation, as every visitor starts at the same first page
     def read_page() -> list[tuple[Any, ...]]:
-        # sort only the line ids (a top-N over one or two columns), then read the page's rows
         return ws.engine.query(
             "spend_line_page",
             f"""
