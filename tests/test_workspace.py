@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from anchorkit.cli import app
 from anchorkit.errors import AnchorError, EngineError, SettingsError, WorkspaceError
-from anchorkit.settings import load_settings
+from anchorkit.settings import SETTINGS, load_settings, render_toml
 from anchorkit.workspace import Workspace
 
 
@@ -34,6 +34,22 @@ def test_workspace_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("ANCHORKIT_WORKSPACE", str(tmp_path / "env-ws"))
     with Workspace.open() as ws:
         assert ws.root == tmp_path / "env-ws"
+
+
+def test_every_commented_setting_is_valid_toml_when_uncommented(tmp_path: Path) -> None:
+    """A new anchorkit.toml lists every setting commented out; uncommenting any one of them (as
+    a user does) must give valid TOML that loads the default it shows."""
+    text = render_toml()
+    names = {setting.name for setting in SETTINGS}
+    commented = [
+        line for line in text.splitlines() if line[2:].split(" = ")[0] in names and line[0] == "#"
+    ]
+    assert len(commented) == len(SETTINGS)
+    toml = tmp_path / "anchorkit.toml"
+    for line in commented:
+        toml.write_text(text.replace(line, line[2:]))
+        name = line[2:].split(" = ")[0]
+        assert load_settings(toml)[name] == load_settings(None)[name], line
 
 
 def test_bad_settings_are_refused_with_the_name(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -41,8 +41,32 @@ app.add_typer(anchor_app, name="anchor")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-out = Console()
-err = Console(stderr=True)
+
+
+class _CliConsole(Console):
+    """Rich's console, wrapping at the terminal's width only when it writes to a terminal.
+
+    Why: written to a file, a pipe, cron's mail or a test's capture, a wrapped line breaks a
+    figure or a path in two at a column that depends on $COLUMNS and on how long the paths
+    happen to be; scripts and logs read whole lines. Tables still take only the width they need.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal:
+            return size
+        return ConsoleDimensions(max(size.width, UNWRAPPED_WIDTH), size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+#: the width used when output is not a terminal: wider than any line anchorkit prints
+UNWRAPPED_WIDTH = 10_000
+out = _CliConsole()
+err = _CliConsole(stderr=True)
 
 
 class State:
@@ -319,7 +343,8 @@ def indicators(
     if data["rows"]:
         # money is shortened here (k, M, B) so the table fits a terminal; --json is exact
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-        table.add_column(by or "", overflow="ellipsis", no_wrap=True, max_width=18)
+        # whole names: wrapped on a narrow terminal, never cut short
+        table.add_column(by or "", overflow="fold")
         money = ["total_spend", "local_spend", "unknown_location_spend"]
         if net["excluded_spend"] != "0.00":  # only worth a column when something is excluded
             money.insert(1, "addressable_spend")

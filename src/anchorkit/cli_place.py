@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli import _open, _print_json, app, friendly, out, state
 from anchorkit.place import Region, locate
 from anchorkit.place.network import place_suppliers, regions
 from anchorkit.workspace import resolve_path
@@ -25,7 +25,7 @@ def locate_command(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Where a postal code is: point, areas, neighbourhood, priority area (offline)."""
-    root = resolve_path(None)
+    root = resolve_path(state.workspace)
     packs = []
     if (root / "anchorkit.toml").exists():
         with _open() as ws:

@@ -416,8 +416,11 @@ def render_toml(overrides: Mapping[str, Any] | None = None) -> str:
 
 
 def _toml_value(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(json.dumps(str(v)) for v in value) + "]"
-    if isinstance(value, str):
-        return json.dumps(value)
-    return str(value)
+    """``value`` as TOML, so that uncommenting any line of a new anchorkit.toml gives valid TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value))
