@@ -10,7 +10,7 @@ from rich.table import Table
 
 from anchorkit.classify import classify as run_classify
 from anchorkit.classify import map_category, review_lines, taxonomy_for
-from anchorkit.cli import _open, _print_json, app, err, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
 
 category_app = typer.Typer(
     help="The shared spend category taxonomy and each anchor's confirmed mappings.",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from anchorkit.cli import _open, _print_json, app, err, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
 from anchorkit.errors import AccountError, EngineError
 from anchorkit.web.accounts import ROLES, Actor, add_user, list_users
 from anchorkit.web.appdb import database_url, open_app_db
@@ -101,7 +101,7 @@ def user_add(
         password = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != password:
             raise AccountError("The two passwords differ; nothing was created.")
-    from anchorkit.cli import state
+    from anchorkit.cli.common import state
 
     db = open_app_db(database_url(resolve_path(state.workspace)))
     user = add_user(db, email, role, password, anchor_name=anchor, supplier_id=supplier)
@@ -112,7 +112,7 @@ def user_add(
 @friendly
 def user_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Dashboard accounts (never their passwords)."""
-    from anchorkit.cli import state
+    from anchorkit.cli.common import state
 
     users = list_users(open_app_db(database_url(resolve_path(state.workspace))))
     rows = [

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from anchorkit.cli import _open, _print_json, app, friendly, out, state
+from anchorkit.cli.common import _open, _print_json, app, friendly, out, state
 from anchorkit.place import Region, locate
 from anchorkit.place.network import place_suppliers, regions
 from anchorkit.workspace import resolve_path

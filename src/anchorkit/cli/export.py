@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 
 export_app = typer.Typer(help="Export data in open standards (OCDS).", no_args_is_help=True)
 app.add_typer(export_app, name="export")

@@ -13,7 +13,7 @@ from anchorkit.analytics.targets import (
     set_target,
     target_progress,
 )
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 
 target_app = typer.Typer(help="Targets the network or an anchor commits to.", no_args_is_help=True)
 app.add_typer(target_app, name="target")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from anchorkit.cli import _open, app, friendly, out
+from anchorkit.cli.common import _open, app, friendly, out
 from anchorkit.errors import ReportError
 
 

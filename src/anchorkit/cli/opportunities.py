@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from anchorkit.analytics.opportunities import find_opportunities
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 
 
 @app.command()

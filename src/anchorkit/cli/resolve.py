@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from anchorkit.cli import _open, _print_json, app, err, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
 from anchorkit.resolve.dedupe import dedupe_file
 from anchorkit.resolve.review import decide, list_items, merge, split
 from anchorkit.resolve.run import resolve as run_resolve

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from anchorkit.analytics.whatif import SPEC, parse_shift, what_if
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 
 
 def _shown(value: object) -> str:

@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.classify.taxonomy import taxonomy_for
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 from anchorkit.portal.compliance import diverse_quote_gaps
 from anchorkit.portal.postings import (
     Filters,

@@ -9,7 +9,7 @@ import typer
 
 from anchorkit.analytics.lm3 import compute_lm3
 from anchorkit.analytics.survey import import_survey
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 
 survey_app = typer.Typer(help="Supplier survey answers (for LM3).", no_args_is_help=True)
 app.add_typer(survey_app, name="survey")

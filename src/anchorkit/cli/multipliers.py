@@ -13,7 +13,7 @@ from anchorkit.analytics.multipliers import (
     local_impact,
     multiplier_tables,
 )
-from anchorkit.cli import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out
 from anchorkit.errors import MultiplierError
 
 multipliers_app = typer.Typer(
