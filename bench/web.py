@@ -161,8 +161,8 @@ def add_users(root: Path) -> list[tuple[str, int]]:
     """An admin and four anchor users (fresh app database); returns (email, anchor_id) of those."""
     import duckdb
 
-    from anchorkit.web.accounts import add_user
-    from anchorkit.web.appdb import APP_DB_FILE, database_url, open_app_db
+    from anchorkit.records.accounts import add_user
+    from anchorkit.records.appdb import APP_DB_FILE, database_url, open_app_db
 
     for suffix in ("", "-wal", "-shm"):
         (root / f"{APP_DB_FILE}{suffix}").unlink(missing_ok=True)

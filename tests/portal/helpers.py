@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.portal.certifications import Evidence, add_certification
 from anchorkit.portal.postings import PostingForm, create_posting
-from anchorkit.web.accounts import Actor
+from anchorkit.records.accounts import Actor
 from tests.web.conftest import Site
 
 PDF = b"%PDF-1.4\n% a certificate\n%%EOF\n"

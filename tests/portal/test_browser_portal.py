@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.portal.matching import distance_km, shortlist
+from anchorkit.records.accounts import add_user
+from anchorkit.records.appdb import PortalPosting
 from anchorkit.web import pages_portal
-from anchorkit.web.accounts import add_user
-from anchorkit.web.appdb import PortalPosting
 from tests.portal.helpers import PDF
 from tests.web.conftest import PASSWORD, _site
 from tests.web.test_browser import LiveServer, browser, log_in, page  # noqa: F401

@@ -20,8 +20,8 @@ from anchorkit.portal.certifications import (
     decide_certification,
     reminders,
 )
-from anchorkit.web.accounts import Actor, add_user
-from anchorkit.web.appdb import open_app_db
+from anchorkit.records.accounts import Actor, add_user
+from anchorkit.records.appdb import open_app_db
 from tests.portal.helpers import PDF
 
 TODAY = date(2026, 6, 1)

@@ -14,8 +14,8 @@ from anchorkit.errors import PortalError
 from anchorkit.portal.certifications import add_certification
 from anchorkit.portal.claims import acting_as, decide_claim, make_claim
 from anchorkit.portal.profiles import ProfileForm, get_profile, save_profile
-from anchorkit.web.accounts import Actor, add_user
-from anchorkit.web.appdb import PortalCertification, User, open_app_db
+from anchorkit.records.accounts import Actor, add_user
+from anchorkit.records.appdb import PortalCertification, User, open_app_db
 from tests.web.conftest import Site
 
 ADMIN = Actor(email="admin@x.org", role="admin")

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.portal.matching import Match, shortlist
-from anchorkit.web.appdb import PortalPosting
+from anchorkit.records.appdb import PortalPosting
 from tests.web.conftest import Site
 
 K = 5

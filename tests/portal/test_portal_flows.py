@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from anchorkit.portal.compliance import diverse_quote_gaps
 from anchorkit.portal.matching import supplier_tags
-from anchorkit.web.accounts import add_user
-from anchorkit.web.appdb import AuditEvent, PortalPosting, User
+from anchorkit.records.accounts import add_user
+from anchorkit.records.appdb import AuditEvent, PortalPosting, User
 from tests.portal.helpers import PDF
 from tests.web.conftest import PASSWORD, Site, _site
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from anchorkit.errors import PortalError
 from anchorkit.portal.postings import import_contracts_finder
-from anchorkit.web.accounts import Actor
-from anchorkit.web.appdb import PortalPosting
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalPosting
 from tests.web.conftest import Site
 
 NOTICES = Path(

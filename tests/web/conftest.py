@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 
 from anchorkit.demo.pipeline import run_demo
-from anchorkit.web.accounts import add_user
+from anchorkit.records.accounts import add_user
+from anchorkit.records.appdb import database_url, open_app_db
 from anchorkit.web.app import create_app
-from anchorkit.web.appdb import database_url, open_app_db
 from anchorkit.workspace import Workspace
 
 PASSWORD = "correct horse battery"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from anchorkit.web.appdb import LoginAttempt
+from anchorkit.records.appdb import LoginAttempt
 from tests.portal.helpers import portal_ids
 from tests.web.conftest import Site, _site
 

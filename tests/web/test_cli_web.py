@@ -14,8 +14,8 @@ import httpx
 from typer.testing import CliRunner
 
 from anchorkit.cli import app
-from anchorkit.web.accounts import log_in
-from anchorkit.web.appdb import database_url, open_app_db
+from anchorkit.records.accounts import log_in
+from anchorkit.records.appdb import database_url, open_app_db
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from anchorkit.web.appdb import AuditEvent
-from anchorkit.web.authz import SmallCellRule, suppress
+from anchorkit.access.policy import SmallCellRule, suppress
+from anchorkit.records.appdb import AuditEvent
 from tests.ocds.helpers import CF_DIR, CF_PACKAGE
 from tests.web.conftest import Site
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
+from anchorkit.access.policy import SmallCellRule, protect_totals
 from anchorkit.analytics.indicators import compute_breakdowns
 from anchorkit.cli import app
-from anchorkit.web.authz import SmallCellRule, protect_totals
 from anchorkit.workspace import Workspace
 
 DIMENSIONS = ("year", "anchor", "category", "neighbourhood")

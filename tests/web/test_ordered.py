@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from anchorkit.records.accounts import Actor
 from anchorkit.web import ordered
-from anchorkit.web.accounts import Actor
 from anchorkit.web.queries import LINE_SORTS, spend_lines
 from anchorkit.web.store import Store
 from anchorkit.workspace import Workspace

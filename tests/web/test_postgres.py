@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from anchorkit.web.accounts import add_user
+from anchorkit.records.accounts import add_user
 from anchorkit.web.app import create_app
 from anchorkit.workspace import Workspace
 from tests.web.conftest import PASSWORD, Site, _SyncClient, login

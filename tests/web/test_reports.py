@@ -20,10 +20,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from anchorkit.access.policy import SmallCellRule
 from anchorkit.analytics.indicators import compute_breakdowns
 from anchorkit.cli import app
 from anchorkit.reports.build import build_report
-from anchorkit.web.authz import SmallCellRule
 from anchorkit.workspace import Workspace
 from tests.web.conftest import Site
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from anchorkit.web.appdb import AuditEvent, LoginSession, Publication, Upload, utcnow
+from anchorkit.records.appdb import AuditEvent, LoginSession, Publication, Upload, utcnow
 from tests.web.conftest import PASSWORD, Site, _site, login
 
 CSV = b"Supplier,Amount,Date\nAcme Cleaning Ltd,120.50,2024-05-01\n"

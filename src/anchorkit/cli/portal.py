@@ -20,8 +20,8 @@ from anchorkit.portal.postings import (
     import_contracts_finder,
     list_postings,
 )
-from anchorkit.web.accounts import Actor
-from anchorkit.web.appdb import PortalPosting, database_url, open_app_db
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalPosting, database_url, open_app_db
 
 opportunity_app = typer.Typer(
     help="Upcoming purchases posted in the supplier portal (not `anchorkit opportunities`, "

@@ -11,8 +11,8 @@ import typer
 
 from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
 from anchorkit.errors import AccountError, EngineError
-from anchorkit.web.accounts import ROLES, Actor, add_user, list_users
-from anchorkit.web.appdb import database_url, open_app_db
+from anchorkit.records.accounts import ROLES, Actor, add_user, list_users
+from anchorkit.records.appdb import database_url, open_app_db
 from anchorkit.workspace import resolve_path
 
 user_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)

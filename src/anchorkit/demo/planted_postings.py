@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.portal.postings import place_of, value_bands
-from anchorkit.web.appdb import PortalPosting, database_url, open_app_db
+from anchorkit.records.appdb import PortalPosting, database_url, open_app_db
 from anchorkit.workspace import Workspace
 
 SITE = "M5H 2N2"  # Toronto City Hall

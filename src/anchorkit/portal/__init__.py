@@ -7,7 +7,7 @@ feed (:mod:`.feeds`); each posting gets a ranked shortlist of local and impact s
 reasons (:mod:`.matching`), and the diverse-quote rule is checked over the invitations
 (:mod:`.compliance`).
 
-The portal's records are app records (SQLAlchemy, :mod:`anchorkit.web.appdb`): they change one at
+The portal's records are app records (SQLAlchemy, :mod:`anchorkit.records.appdb`): they change one at
 a time from web requests, while the spend store stays the analytics' single-writer file. The
 portal only reads the store (suppliers, their places, tags and classified lines).
 """

@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import EvidenceRefused, PortalError
 from anchorkit.portal.claims import record_decision
-from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalCertification, User
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalCertification, User
+from anchorkit.records.audit import audit
 
 EVIDENCE_DIR = "portal-evidence"
 EVIDENCE_TYPES = {  # suffix → (first bytes, media type)

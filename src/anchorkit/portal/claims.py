@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import PortalError
-from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalCertification, PortalClaim, PortalProfile, User, utcnow
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalCertification, PortalClaim, PortalProfile, User, utcnow
+from anchorkit.records.audit import audit
 from anchorkit.web.store import Store
 
 

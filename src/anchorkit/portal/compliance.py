@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from anchorkit.errors import PortalError
 from anchorkit.portal.matching import supplier_tags
 from anchorkit.portal.postings import is_open
-from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalInvitation, PortalPosting
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalInvitation, PortalPosting
+from anchorkit.records.audit import audit
 from anchorkit.web.store import Store
 
 

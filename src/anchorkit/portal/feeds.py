@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from xml.etree import ElementTree as ET
 
 from anchorkit.portal.postings import band_label
-from anchorkit.web.appdb import PortalPosting
+from anchorkit.records.appdb import PortalPosting
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml"

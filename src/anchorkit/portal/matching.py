@@ -37,7 +37,7 @@ from anchorkit.classify.taxonomy import Taxonomy
 from anchorkit.portal.certifications import counting_tags
 from anchorkit.portal.postings import in_category
 from anchorkit.portal.profiles import profiles
-from anchorkit.web.appdb import PortalPosting
+from anchorkit.records.appdb import PortalPosting
 from anchorkit.web.store import Store
 
 WEIGHTS = {"fit": 0.4, "near": 0.25, "tags": 0.25, "past": 0.1}

@@ -31,8 +31,9 @@ from anchorkit.errors import PortalError
 from anchorkit.place.locate import locate
 from anchorkit.place.network import regions
 from anchorkit.portal.certifications import TAGS
-from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalPosting
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalPosting
+from anchorkit.records.audit import audit
 from anchorkit.workspace import Workspace
 
 BAND_EDGES = (10_000.0, 25_000.0, 500_000.0)  # with the diverse-quote thresholds added

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.classify.taxonomy import Taxonomy
 from anchorkit.errors import PortalError
-from anchorkit.web.accounts import Actor, audit
-from anchorkit.web.appdb import PortalProfile, User, utcnow
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import PortalProfile, User, utcnow
+from anchorkit.records.audit import audit
 from anchorkit.web.store import Store
 
 

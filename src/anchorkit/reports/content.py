@@ -19,8 +19,8 @@ from anchorkit.analytics.lm3 import compute_lm3
 from anchorkit.analytics.multipliers import local_impact
 from anchorkit.analytics.targets import target_progress
 from anchorkit.errors import AnchorkitError, ReportError
+from anchorkit.records.accounts import Actor
 from anchorkit.web import queries
-from anchorkit.web.accounts import Actor
 from anchorkit.web.charts import Spec, overview_specs
 from anchorkit.web.pages_impact import opportunity_list
 from anchorkit.web.store import Store

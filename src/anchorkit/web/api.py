@@ -15,14 +15,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from anchorkit.access.policy import Resource, allowed, sees_all_lines
+from anchorkit.records.appdb import Upload
+from anchorkit.records.audit import record
+from anchorkit.records.uploads import UploadRefused
 from anchorkit.resolve.review import decide
 from anchorkit.web import categories, queries
-from anchorkit.web.accounts import record
 from anchorkit.web.app import actor_of, anchor_name, need, state
-from anchorkit.web.appdb import Upload
-from anchorkit.web.authz import Resource, allowed, sees_all_lines
 from anchorkit.web.security import CSRF_HEADER, client_address, csrf_ok
-from anchorkit.web.uploads import UploadRefused
 from anchorkit.web.workflows import confirm_upload, latest_publication, start_upload
 
 router = APIRouter(prefix="/api/v1", tags=["anchorkit"])

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.exceptions import HTTPException
 
+from anchorkit.access.policy import Resource
 from anchorkit.portal import compliance, matching, postings
+from anchorkit.records.appdb import PortalPosting
 from anchorkit.web.app import actor_of, need, state
-from anchorkit.web.appdb import PortalPosting
-from anchorkit.web.authz import Resource
 from anchorkit.web.pages_portal import _filters, _shortlist_resource, _taxonomy, _today
 
 router = APIRouter(prefix="/api/v1", tags=["supplier portal"])

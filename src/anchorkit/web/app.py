@@ -1,7 +1,7 @@
 """The dashboard application: wiring only — state, templates, the actor of each request, errors.
 
 Pages live in :mod:`anchorkit.web.pages`, the JSON API in :mod:`anchorkit.web.api`; both ask
-:func:`anchorkit.web.authz.allowed` through :func:`need` and read data through
+:func:`anchorkit.access.policy.allowed` through :func:`need` and read data through
 :mod:`anchorkit.web.queries`.
 """
 
@@ -21,10 +21,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from anchorkit.access.policy import NETWORK, Resource, allowed
 from anchorkit.errors import AnchorkitError
-from anchorkit.web.accounts import PUBLIC, Actor
-from anchorkit.web.appdb import database_url, open_app_db
-from anchorkit.web.authz import NETWORK, Resource, allowed
+from anchorkit.records.accounts import PUBLIC, Actor
+from anchorkit.records.appdb import database_url, open_app_db
 from anchorkit.web.security import Signer, request_actor, secret_key
 from anchorkit.web.store import Store
 from anchorkit.workspace import Workspace

@@ -11,7 +11,8 @@ from typing import Any
 
 from anchorkit.classify import map_category, review_lines, taxonomy_for
 from anchorkit.classify.run import MapResult
-from anchorkit.web.accounts import Actor, record
+from anchorkit.records.accounts import Actor
+from anchorkit.records.audit import record
 from anchorkit.web.store import Store
 
 

@@ -17,20 +17,15 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
 
+from anchorkit.access.policy import Resource, allowed, sees_all_lines
 from anchorkit.errors import AnchorkitError, ReviewError
+from anchorkit.records.accounts import PUBLIC, Actor, LoginRefused, log_in, log_out
+from anchorkit.records.appdb import AuditEvent, Publication, Upload
+from anchorkit.records.audit import record
+from anchorkit.records.uploads import UploadRefused, mapping_choices
 from anchorkit.resolve.review import decide, merge, split
 from anchorkit.web import categories, charts, queries
-from anchorkit.web.accounts import (
-    PUBLIC,
-    Actor,
-    LoginRefused,
-    log_in,
-    log_out,
-    record,
-)
 from anchorkit.web.app import AppState, actor_of, anchor_name, need, render, state
-from anchorkit.web.appdb import AuditEvent, Publication, Upload
-from anchorkit.web.authz import Resource, allowed, sees_all_lines
 from anchorkit.web.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -38,7 +33,6 @@ from anchorkit.web.security import (
     client_address,
     csrf_ok,
 )
-from anchorkit.web.uploads import UploadRefused, mapping_choices
 from anchorkit.web.workflows import confirm_upload, latest_publication, publish, start_upload
 
 router = APIRouter(include_in_schema=False)

@@ -12,13 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from anchorkit.access.policy import sees_all_lines
 from anchorkit.analytics.lm3 import compute_lm3
 from anchorkit.analytics.multipliers import local_impact
 from anchorkit.analytics.opportunities import find_opportunities
 from anchorkit.errors import AnchorkitError
 from anchorkit.web import queries
 from anchorkit.web.app import need, render, state
-from anchorkit.web.authz import sees_all_lines
 from anchorkit.web.store import Store
 
 router = APIRouter(include_in_schema=False)

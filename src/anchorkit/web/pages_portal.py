@@ -16,12 +16,12 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from anchorkit.access.policy import Resource, allowed
 from anchorkit.classify.taxonomy import Taxonomy, taxonomy_for
 from anchorkit.errors import PortalError
 from anchorkit.portal import certifications as certs
 from anchorkit.portal import claims, compliance, feeds, matching, postings, profiles
 from anchorkit.web.app import actor_of, need, render, state
-from anchorkit.web.authz import Resource, allowed
 from anchorkit.web.pages import checked_form
 from anchorkit.web.security import client_address
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from anchorkit.access.policy import Resource
+from anchorkit.records.audit import record
 from anchorkit.reports.build import (
     FORMATS,
     build_report,
@@ -18,9 +20,7 @@ from anchorkit.reports.build import (
     report_filename,
 )
 from anchorkit.reports.content import Report
-from anchorkit.web.accounts import record
 from anchorkit.web.app import anchor_name, need, state
-from anchorkit.web.authz import Resource
 from anchorkit.web.pages import _int
 from anchorkit.web.security import client_address
 

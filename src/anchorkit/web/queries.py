@@ -1,6 +1,6 @@
 """What the dashboard and the API show, as plain data — one set of queries for both.
 
-Every function takes the actor and applies :mod:`anchorkit.web.authz` itself: spend lines and
+Every function takes the actor and applies :mod:`anchorkit.access.policy` itself: spend lines and
 rejected rows through :func:`line_scope`, aggregates of other anchors through :func:`suppress`.
 Network figures come from :func:`anchorkit.analytics.indicators.compute_breakdowns` (behind
 ``compute_indicators``), the same functions the CLI and reports use, so a number on a page equals ``anchorkit indicators``.
@@ -15,6 +15,7 @@ from typing import Any
 
 import shapely  # type: ignore[import-untyped]
 
+from anchorkit.access.policy import line_scope, protect_totals, rule_from, sees_all_lines, suppress
 from anchorkit.analytics.indicators import (
     compute_breakdowns,
     compute_breakdowns_and_year,
@@ -23,10 +24,9 @@ from anchorkit.analytics.indicators import (
 from anchorkit.analytics.targets import target_progress
 from anchorkit.classify import taxonomy_for
 from anchorkit.place.network import regions
+from anchorkit.records.accounts import Actor
 from anchorkit.resolve.review import list_items
 from anchorkit.web import ordered
-from anchorkit.web.accounts import Actor
-from anchorkit.web.authz import line_scope, protect_totals, rule_from, sees_all_lines, suppress
 from anchorkit.web.store import Store, on_new_generation
 from anchorkit.workspace import Workspace
 

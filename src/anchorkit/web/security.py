@@ -19,7 +19,7 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session, sessionmaker
 
-from anchorkit.web.accounts import PUBLIC, Actor, session_actor
+from anchorkit.records.accounts import PUBLIC, Actor, session_actor
 
 SESSION_COOKIE = "anchorkit_session"
 LOGIN_CSRF_COOKIE = "anchorkit_login_csrf"

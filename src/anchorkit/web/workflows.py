@@ -13,10 +13,10 @@ from sqlalchemy import select
 from anchorkit.errors import AnchorkitError, MappingError
 from anchorkit.ingest.load import FileResult
 from anchorkit.ingest.mapping import UserMapping
-from anchorkit.web import queries
-from anchorkit.web.accounts import Actor, record
-from anchorkit.web.appdb import Publication, Upload
-from anchorkit.web.uploads import (
+from anchorkit.records.accounts import Actor
+from anchorkit.records.appdb import Publication, Upload
+from anchorkit.records.audit import record
+from anchorkit.records.uploads import (
     UPLOAD_DIR,
     UploadRefused,
     load,
@@ -25,6 +25,7 @@ from anchorkit.web.uploads import (
     receive,
     rejected_rows_of,
 )
+from anchorkit.web import queries
 
 PUBLISHER = Actor(email="(publication)", role="public")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import AccountError
-from anchorkit.web.appdb import AuditEvent, LoginAttempt, LoginSession, User, utcnow
+from anchorkit.records.appdb import LoginAttempt, LoginSession, User, utcnow
+from anchorkit.records.audit import audit
 
 ROLES = ("admin", "analyst", "anchor", "supplier", "partner")
 LOCKOUT_WINDOW = timedelta(minutes=15)
@@ -172,27 +172,3 @@ def log_out(db: sessionmaker[Session], session_id: str) -> None:
         found = s.get(LoginSession, session_id)
         if found is not None:
             s.delete(found)
-
-
-def audit(
-    s: Session,
-    actor: str,
-    action: str,
-    target: str | None,
-    detail: dict[str, Any],
-    client: str | None,
-) -> None:
-    s.add(AuditEvent(actor=actor, action=action, target=target, detail=detail, client=client))
-
-
-def record(
-    db: sessionmaker[Session],
-    actor: Actor,
-    action: str,
-    target: str | None = None,
-    detail: dict[str, Any] | None = None,
-    client: str | None = None,
-) -> None:
-    """Write one audit event in its own transaction."""
-    with db() as s, s.begin():
-        audit(s, actor.email, action, target, detail or {}, client)

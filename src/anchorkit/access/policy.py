@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from anchorkit.web.accounts import Actor
+from anchorkit.records.accounts import Actor
 
 BACKBONE = ("admin", "analyst")
 ACTIONS = (
