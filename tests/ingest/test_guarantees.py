@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from anchorkit import source_files
 from anchorkit.cli import app
 from anchorkit.ingest import ingest_files, list_rejects, load
 from anchorkit.workspace import Workspace
@@ -71,11 +72,11 @@ def test_a_crash_mid_file_leaves_the_store_as_it_was(
         if at == step:
             raise RuntimeError(f"injected fault at {at}")
 
-    monkeypatch.setattr(load, "FAULT_HOOK", crash)
+    monkeypatch.setattr(source_files, "FAULT_HOOK", crash)
     with pytest.raises(RuntimeError, match="injected fault"):
         load.ingest_file(ws, write(tmp_path, "messy.csv", MESSY), ws.anchor(ANCHOR))
     assert store_snapshot(ws) == before
-    monkeypatch.setattr(load, "FAULT_HOOK", None)
+    monkeypatch.setattr(source_files, "FAULT_HOOK", None)
     # and the same file loads cleanly afterwards
     assert ingest_one(ws, tmp_path / "messy.csv").rows_loaded == 2
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from anchorkit import source_files
 from anchorkit.ingest import UserMapping, load, readers
 from anchorkit.workspace import Workspace
 from tests.ingest.helpers import ANCHOR, store_snapshot, write
@@ -300,12 +301,12 @@ def test_a_crash_mid_file_leaves_the_store_as_it_was(
         if at == step:
             raise RuntimeError(f"injected fault at {at}")
 
-    monkeypatch.setattr(load, "FAULT_HOOK", crash)
+    monkeypatch.setattr(source_files, "FAULT_HOOK", crash)
     with pytest.raises(RuntimeError, match="injected fault"):
         load.ingest_file(ws, path, ws.anchor(ANCHOR))
     assert roads == [ONE_TABLE]
     assert store_snapshot(ws) == before
-    monkeypatch.setattr(load, "FAULT_HOOK", None)
+    monkeypatch.setattr(source_files, "FAULT_HOOK", None)
     # the work table left behind is replaced, and the same file loads cleanly, once
     first = load.ingest_file(ws, path, ws.anchor(ANCHOR))
     again = load.ingest_file(ws, path, ws.anchor(ANCHOR))

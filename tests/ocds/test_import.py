@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from anchorkit import source_files
 from anchorkit.cli import app
 from anchorkit.ingest import ingest_files, list_rejects, load
 from anchorkit.workspace import Workspace
@@ -134,12 +135,12 @@ def test_a_crash_mid_file_leaves_the_store_as_it_was(
         if at == step:
             raise RuntimeError(f"injected fault at {at}")
 
-    monkeypatch.setattr(load, "FAULT_HOOK", crash)
+    monkeypatch.setattr(source_files, "FAULT_HOOK", crash)
     path = shared_data / CF_DIR / CF_PACKAGE
     with pytest.raises(RuntimeError, match="injected fault"):
         load.ingest_file(ws, path, ws.anchor(ANCHOR))
     assert _snapshot(ws) == before
-    monkeypatch.setattr(load, "FAULT_HOOK", None)
+    monkeypatch.setattr(source_files, "FAULT_HOOK", None)
     assert ingest_one(ws, path).rows_loaded == 142
 
 

@@ -1,4 +1,4 @@
-"""Chart specs (anchorkit.web.charts) and the vendored JavaScript they are drawn with."""
+"""Chart specs (anchorkit.views.charts) and the vendored JavaScript they are drawn with."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 import shapely
 
 from anchorkit.place.regions import PACKS
-from anchorkit.web import charts
+from anchorkit.views import charts
 
 STATIC = Path(charts.__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor"

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from anchorkit.records.accounts import Actor
-from anchorkit.web import ordered
-from anchorkit.web.queries import LINE_SORTS, spend_lines
-from anchorkit.web.store import Store
+from anchorkit.views import ordered
+from anchorkit.views.lines import LINE_SORTS, spend_lines
+from anchorkit.views.store import Store
 from anchorkit.workspace import Workspace
 
 

@@ -139,7 +139,7 @@ def test_no_printed_figure_reveals_a_small_cell(network: dict) -> None:  # type:
 
     root = network["root"]
     with Workspace.open(root) as ws:
-        from anchorkit.web.store import Store
+        from anchorkit.views.store import Store
 
         store = Store(ws)
         report = build_report(store, year=network["year"])

@@ -36,7 +36,7 @@ def report(
     publish.* rule. An anchor's scorecard shows that anchor's own figures in full.
     """
     from anchorkit.reports.build import build_report, check_format, render_report
-    from anchorkit.web.store import Store
+    from anchorkit.views.store import Store
 
     if anchor and network:
         raise ReportError("Give --anchor NAME or --network, not both.")

@@ -51,16 +51,18 @@ def publish(
 ) -> None:
     """Publish today's network indicators (small cells suppressed) to the public page and,
     with --out, as open data with a Frictionless datapackage.json."""
-    from anchorkit.web.app import AppState
-    from anchorkit.web.security import Signer
-    from anchorkit.web.store import Store
-    from anchorkit.web.workflows import latest_publication
-    from anchorkit.web.workflows import publish as publish_now
+    from anchorkit.views.store import Store
+    from anchorkit.views.workflows import latest_publication
+    from anchorkit.views.workflows import publish as publish_now
 
     with _open() as ws:
-        st = AppState(Store(ws), open_app_db(database_url(ws.root)), Signer("unused"), None)  # type: ignore[arg-type]
-        number = publish_now(st, Actor(email="(cli)", role="admin"), "cli")
-        publication = latest_publication(st.db)
+        db = open_app_db(database_url(ws.root))
+        store = Store(ws)
+        try:
+            number = publish_now(store, db, Actor(email="(cli)", role="admin"), "cli")
+        finally:
+            store.close()
+        publication = latest_publication(db)
     out.print(f"Published: publication {number}.")
     if out_dir is not None and publication is not None:
         from anchorkit.reports.opendata import write_open_data

@@ -19,13 +19,10 @@ assumed, ``mark_layout_rows`` only re-labels the title and header rows, and othe
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from anchorkit.engine import Engine
 from anchorkit.errors import AnchorkitError, IngestError
@@ -51,52 +48,20 @@ from anchorkit.ingest.readers import (
     read_file,
 )
 from anchorkit.ocds.read import looks_like_json
+from anchorkit.source_files import (
+    FileResult,
+    already_loaded,
+    fault,
+    file_digest,
+    record_source_file,
+)
 from anchorkit.workspace import Anchor, Workspace
 
 CLASSIFIED = "__anchorkit__classified"
 WORK = "__anchorkit__work"  # raw cells, kinds and typed values: one row per row of the file
 PARSED = "__anchorkit__parsed"  # WORK with each row's place, number, section, and reasons
 
-#: Tests set this to a function that raises on a chosen step, to prove a crash mid-file leaves
-#: the store unchanged. It is called with the name of each write step inside the transaction.
-FAULT_HOOK: Callable[[str], None] | None = None
-
 Progress = Callable[[str], None]
-
-
-@dataclass
-class FileResult:
-    """What happened to one file; ``rows_read == rows_loaded + rows_rejected`` always."""
-
-    file: str
-    file_id: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    already_loaded: bool = False
-    error: str | None = None
-    rows_skipped: dict[str, int] = field(default_factory=dict)
-    format: str | None = None
-    encoding: str | None = None
-    date_order: str | None = None
-    notes: list[str] = field(default_factory=list)
-    columns: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    """SHA-256 and line count, in one read: the hash is the file's identity, the count lets the
-    big-file reader prove that each record is one line."""
-    digest = hashlib.sha256()
-    lines, last = 0, b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 24):
-            digest.update(chunk)
-            lines += chunk.count(b"\n")
-            last = chunk
-    return digest.hexdigest(), lines + (1 if last and not last.endswith(b"\n") else 0)
 
 
 def saved_mappings(ws: Workspace, anchor: Anchor) -> dict[str, UserMapping]:
@@ -217,64 +182,6 @@ def ingest_file(
     say("loading")
     _load(ws, path, anchor, raw, sections, result, mapping, uploaded_by)
     return result
-
-
-def already_loaded(ws: Workspace, path: Path, anchor: Anchor, result: FileResult) -> bool:
-    """Whether these bytes (``result.file_id``) are in the store already; if so ``result`` says
-    what they gave then. The same bytes for another anchor are refused."""
-    existing = ws.engine.query(
-        "find_file",
-        "SELECT s.rows_read, s.rows_loaded, s.rows_rejected, a.name, s.anchor_id "
-        "FROM source_file s JOIN anchor a USING (anchor_id) WHERE file_id = ?",
-        [result.file_id],
-    )
-    if not existing:
-        return False
-    read, loaded, rejected, owner, owner_id = existing[0]
-    if owner_id != anchor.anchor_id:
-        raise IngestError(
-            f"{path.name}: these exact bytes were already loaded for {owner!r}, not "
-            f"{anchor.name!r}. If that was a mistake, ask an admin to remove the file first."
-        )
-    result.rows_read, result.rows_loaded, result.rows_rejected = read, loaded, rejected
-    result.already_loaded = True
-    result.notes.append("already loaded (same SHA-256): nothing changed")
-    return True
-
-
-def record_source_file(
-    ws: Workspace,
-    path: Path,
-    anchor: Anchor,
-    result: FileResult,
-    uploaded_by: str | None,
-    *,
-    delimiter: str | None = None,
-) -> None:
-    """The file's row in ``source_file``: its identity (the SHA-256), how it was read and what
-    it gave. Written inside the caller's transaction, with the lines."""
-    ws.engine.run(
-        "record_source_file",
-        "INSERT INTO source_file (file_id, anchor_id, name, format, encoding, delimiter, "
-        "date_order, mapping, notes, uploaded_by, rows_read, rows_loaded, rows_rejected, "
-        "rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            result.file_id,
-            anchor.anchor_id,
-            path.name,
-            result.format,
-            result.encoding,
-            delimiter,
-            result.date_order,
-            json.dumps(result.columns),
-            json.dumps(result.notes),
-            uploaded_by,
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_rejected,
-            json.dumps(result.rows_skipped),
-        ],
-    )
 
 
 def _layout(
@@ -584,11 +491,6 @@ def _drop_work(ws: Workspace) -> None:
     ws.engine.run("drop_work", f"DROP TABLE IF EXISTS {WORK}")
 
 
-def _fault(step: str) -> None:
-    if FAULT_HOOK is not None:
-        FAULT_HOOK(step)
-
-
 def _text_columns(sections: Sequence[Section]) -> str:
     """The text columns of a spend line, picked from the raw cells and trimmed."""
 
@@ -619,9 +521,9 @@ def _load(
         (first_line_id,) = engine.query_one(
             "next_line_id", "SELECT coalesce(max(line_id), 0) + 1 FROM spend_line"
         )
-        _fault("source_file")
+        fault("source_file")
         record_source_file(ws, path, anchor, result, uploaded_by, delimiter=raw.delimiter)
-        _fault("spend_line")
+        fault("spend_line")
         # line order within the table does not matter (source_row says it); letting DuckDB
         # write out of order lets both cores work on the insert
         engine.run("unordered_insert", "SET preserve_insertion_order = false")
@@ -639,7 +541,7 @@ def _load(
             )
         finally:
             engine.run("ordered_again", "SET preserve_insertion_order = true")
-        _fault("rejected_row")
+        fault("rejected_row")
         engine.run(
             "load_rejected_rows",
             f"""
@@ -657,4 +559,4 @@ def _load(
                     "VALUES (?, ?, ?)",
                     [anchor.anchor_id, signature, json.dumps(mapping.to_json())],
                 )
-        _fault("commit")
+        fault("commit")

@@ -18,10 +18,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from anchorkit.ingest import load as ingest_load
-from anchorkit.ingest.load import FileResult, file_digest
+from anchorkit import source_files
 from anchorkit.ocds.award import Award
 from anchorkit.ocds.read import OcdsFile, read_ocds
+from anchorkit.source_files import FileResult, file_digest
 from anchorkit.workspace import Anchor, Workspace
 
 LINES = "__anchorkit__ocds_lines"
@@ -45,7 +45,7 @@ def ingest_ocds(
     """Ingest one OCDS JSON file for one anchor (see the module docstring)."""
     file_id, _ = file_digest(path)
     result = FileResult(file=str(path), file_id=file_id)
-    if ingest_load.already_loaded(ws, path, anchor, result):
+    if source_files.already_loaded(ws, path, anchor, result):
         return result
     found = read_ocds(path, str(ws.settings["currency"]))
     _mark_loaded_before(ws, found.awards)
@@ -278,9 +278,9 @@ def _write(
             int(first_line),
             ws.settings.fiscal_year_start,
         )
-        ingest_load._fault("source_file")
-        ingest_load.record_source_file(ws, path, anchor, result, uploaded_by)
-        ingest_load._fault("spend_line")
+        source_files.fault("source_file")
+        source_files.record_source_file(ws, path, anchor, result, uploaded_by)
+        source_files.fault("spend_line")
         engine.register(LINES, lines)
         engine.register(FACTS, facts)
         try:
@@ -288,12 +288,12 @@ def _write(
                 "load_ocds_spend_lines",
                 f"INSERT INTO spend_line BY NAME SELECT * FROM {LINES}",
             )
-            ingest_load._fault("ocds_award")
+            source_files.fault("ocds_award")
             engine.run("load_ocds_awards", f"INSERT INTO ocds_award BY NAME SELECT * FROM {FACTS}")
         finally:
             engine.unregister(LINES)
             engine.unregister(FACTS)
-        ingest_load._fault("rejected_row")
+        source_files.fault("rejected_row")
         engine.register(REJECTS, _rejects_table(rejected, str(result.file_id), anchor.anchor_id))
         try:
             engine.run(
@@ -302,4 +302,4 @@ def _write(
             )
         finally:
             engine.unregister(REJECTS)
-        ingest_load._fault("commit")
+        source_files.fault("commit")

@@ -25,7 +25,7 @@ from anchorkit.portal.postings import is_open
 from anchorkit.records.accounts import Actor
 from anchorkit.records.appdb import PortalInvitation, PortalPosting
 from anchorkit.records.audit import audit
-from anchorkit.web.store import Store
+from anchorkit.views.store import Store
 
 
 def in_scope(posting: PortalPosting, settings: Any) -> bool:

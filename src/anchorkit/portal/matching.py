@@ -38,7 +38,7 @@ from anchorkit.portal.certifications import counting_tags
 from anchorkit.portal.postings import in_category
 from anchorkit.portal.profiles import profiles
 from anchorkit.records.appdb import PortalPosting
-from anchorkit.web.store import Store
+from anchorkit.views.store import Store
 
 WEIGHTS = {"fit": 0.4, "near": 0.25, "tags": 0.25, "past": 0.1}
 MIN_FIT = 0.1

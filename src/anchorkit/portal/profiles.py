@@ -22,7 +22,7 @@ from anchorkit.errors import PortalError
 from anchorkit.records.accounts import Actor
 from anchorkit.records.appdb import PortalProfile, User, utcnow
 from anchorkit.records.audit import audit
-from anchorkit.web.store import Store
+from anchorkit.views.store import Store
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from anchorkit.errors import AnchorkitError
-from anchorkit.ingest.load import FileResult, _drop_work, ingest_file
+from anchorkit.ingest.load import _drop_work, ingest_file
 from anchorkit.ingest.mapping import CANONICAL, LABELS, UserMapping
 from anchorkit.ocds.read import starts_like_json
+from anchorkit.source_files import FileResult
 from anchorkit.workspace import Workspace
 
 UPLOAD_DIR = "uploads"

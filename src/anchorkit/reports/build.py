@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from anchorkit.errors import ReportError
 from anchorkit.reports.content import Report, anchor_report, network_report
-from anchorkit.web.store import Store
+from anchorkit.views.store import Store
 from anchorkit.workspace import slugify
 
 FORMATS = {

@@ -2,7 +2,7 @@
 
 Why one module feeding every format: the PDF, the HTML page and the Excel workbook must print the
 same numbers as the dashboard, so their figures come from the dashboard's own queries
-(:func:`anchorkit.web.queries.overview` and the same breakdown functions) through the
+(:func:`anchorkit.views.indicators.overview` and the same breakdown functions) through the
 same cache, and the same small-cell rule. A network report is for publishing: every cell passes
 the rule as it would for the public, whoever asks for it. An anchor scorecard is for that anchor's
 board: its own figures in full, the network beside them as suppressed aggregates.
@@ -20,10 +20,10 @@ from anchorkit.analytics.multipliers import local_impact
 from anchorkit.analytics.targets import target_progress
 from anchorkit.errors import AnchorkitError, ReportError
 from anchorkit.records.accounts import Actor
-from anchorkit.web import queries
-from anchorkit.web.charts import Spec, overview_specs
-from anchorkit.web.pages_impact import opportunity_list
-from anchorkit.web.store import Store
+from anchorkit.views import indicators, quality
+from anchorkit.views.charts import Spec, overview_specs
+from anchorkit.views.opportunities import opportunity_list
+from anchorkit.views.store import Store
 
 PUBLIC = Actor(email="(report)", role="public")
 TOP_OPPORTUNITIES = 10
@@ -204,7 +204,7 @@ def _quality(store: Store, anchor_id: int | None) -> tuple[dict[str, Any], list[
             """,
             params,
         )
-        return queries.data_quality(ws, anchor_id), [(str(k), int(n)) for k, n in reasons]
+        return quality.data_quality(ws, anchor_id), [(str(k), int(n)) for k, n in reasons]
 
     return store.cached(("report_quality", anchor_id), build, keep=True)
 
@@ -233,10 +233,10 @@ def _settings(store: Store) -> list[tuple[str, str]]:
 def network_report(store: Store, *, year: int | None = None) -> Report:
     """The network's annual progress report, as the public would see it (small cells hidden)."""
     chosen, years = _pick_year(store, year)
-    data = queries.overview(store, PUBLIC, year=chosen)
-    raw = queries.network_figures(store, chosen)  # unsuppressed: only LM3 and jobs read them
+    data = indicators.overview(store, PUBLIC, year=chosen)
+    raw = indicators.network_figures(store, chosen)  # unsuppressed: only LM3 and jobs read them
     targets = [t for t in data["target_rows"] if t["year"] == chosen]
-    geojson = queries.neighbourhood_geojson(store)
+    geojson = indicators.neighbourhood_geojson(store)
     quality, reasons = _quality(store, None)
     name = str(store.settings["network.name"])
     return Report(
@@ -286,7 +286,7 @@ def anchor_report(store: Store, anchor: str, *, year: int | None = None) -> Repo
         ("report_anchor_breakdowns", found.name, chosen), breakdowns, keep=True
     )
     actor = Actor(email="(report)", role="anchor", anchor_id=found.anchor_id)
-    network = queries.overview(store, actor, year=chosen)
+    network = indicators.overview(store, actor, year=chosen)
     by_year = every["year"].rows
     progress = target_progress(ws, anchor=found.name, by_year_rows=by_year)
     targets = [p.to_json() for p in progress if p.year == chosen]
@@ -296,9 +296,9 @@ def anchor_report(store: Store, anchor: str, *, year: int | None = None) -> Repo
             "category": own["category"].rows,
             "neighbourhood": own["neighbourhood"].rows,
         },
-        "targets": queries.headline_targets([p.to_json() for p in progress]),
+        "targets": indicators.headline_targets([p.to_json() for p in progress]),
     }
-    specs = overview_specs(figures, queries.neighbourhood_geojson(store))
+    specs = overview_specs(figures, indicators.neighbourhood_geojson(store))
     quality, reasons = _quality(store, found.anchor_id)
     return Report(
         kind="anchor",

@@ -1,6 +1,6 @@
 """Open data: the published indicators as CSV and Parquet with a Frictionless data package.
 
-Written from a publication (see :func:`anchorkit.web.workflows.publish`), so the files hold
+Written from a publication (see :func:`anchorkit.views.workflows.publish`), so the files hold
 exactly what the public page shows: every small cell suppressed by the one rule
 (``publish.min_suppliers``, ``publish.max_supplier_share``) and, where a dimension hides a single
 cell, a second cell hidden so that it cannot be recovered from the total.

@@ -17,7 +17,7 @@ import jinja2
 
 from anchorkit.analytics.targets import TAG_PREFIX, is_share
 from anchorkit.reports.content import INDICATOR_LABELS, Report
-from anchorkit.web.charts import Spec
+from anchorkit.views.charts import Spec
 
 log = logging.getLogger(__name__)
 

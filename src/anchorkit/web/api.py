@@ -20,10 +20,12 @@ from anchorkit.records.appdb import Upload
 from anchorkit.records.audit import record
 from anchorkit.records.uploads import UploadRefused
 from anchorkit.resolve.review import decide
-from anchorkit.web import categories, queries
-from anchorkit.web.app import actor_of, anchor_name, need, state
+from anchorkit.views import categories, lines, paging
+from anchorkit.views import indicators as indicator_views  # a route is named `indicators`
+from anchorkit.views import suppliers as supplier_views  # ...and one `suppliers`
+from anchorkit.views.workflows import confirm_upload, latest_publication, start_upload
+from anchorkit.web.deps import actor_of, anchor_name, need, state
 from anchorkit.web.security import CSRF_HEADER, client_address, csrf_ok
-from anchorkit.web.workflows import confirm_upload, latest_publication, start_upload
 
 router = APIRouter(prefix="/api/v1", tags=["anchorkit"])
 
@@ -54,26 +56,26 @@ def published(request: Request) -> Any:
     found = latest_publication(state(request).db)
     if found is None:
         raise HTTPException(404, "Nothing has been published yet.")
-    return queries.jsonable(found)
+    return paging.jsonable(found)
 
 
 @router.get("/indicators", summary="Network indicators, by year, anchor, category, neighbourhood")
 def indicators(request: Request) -> Any:
     actor = need(request, "view_overview")
-    return queries.jsonable(queries.overview(state(request).store, actor))
+    return paging.jsonable(indicator_views.overview(state(request).store, actor))
 
 
 @router.get("/anchors", summary="The anchors of the network")
 def anchors(request: Request) -> Any:
     need(request, "view_overview")
-    return queries.anchors(state(request).store)
+    return indicator_views.anchors(state(request).store)
 
 
 @router.get("/anchors/{anchor_id}/summary", summary="One anchor's indicators and data quality")
 def anchor_summary(request: Request, anchor_id: int) -> Any:
     need(request, "view_anchor", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
-    return queries.jsonable(queries.anchor_summary(state(request).store, name))
+    return paging.jsonable(indicator_views.anchor_summary(state(request).store, name))
 
 
 @router.get("/spend-lines", summary="Spend lines the caller may read, filtered, sorted and paged")
@@ -97,7 +99,7 @@ def spend_lines(
             anchor_id = actor.anchor_id
     else:
         need(request, "view_lines", Resource(anchor_id))
-    result = queries.spend_lines(
+    result = lines.spend_lines(
         state(request).store,
         actor,
         anchor_id=anchor_id,
@@ -121,7 +123,7 @@ def rejected_rows(
     if anchor_id is None and not sees_all_lines(actor):
         anchor_id = actor.anchor_id
     need(request, "view_rejects", Resource(anchor_id) if anchor_id is not None else Resource())
-    return queries.rejected_rows(
+    return lines.rejected_rows(
         state(request).store, actor, anchor_id=anchor_id, page=page
     ).to_json()
 
@@ -131,20 +133,22 @@ def suppliers(
     request: Request, q: str | None = None, tag: str | None = None, page: int = Query(1, ge=1)
 ) -> Any:
     need(request, "view_suppliers")
-    return queries.supplier_directory(state(request).store, q=q, tag=tag, page=page).to_json()
+    return supplier_views.supplier_directory(
+        state(request).store, q=q, tag=tag, page=page
+    ).to_json()
 
 
 @router.get("/suppliers/{supplier_id}", summary="One supplier: place, tags, spellings, spend")
 def supplier(request: Request, supplier_id: str) -> Any:
     actor = need(request, "view_supplier", Resource(supplier_id=supplier_id))
-    found = queries.supplier_detail(state(request).store, actor, supplier_id)
+    found = supplier_views.supplier_detail(state(request).store, actor, supplier_id)
     if found is None:
         raise HTTPException(404, f"There is no supplier {supplier_id}.")
-    return queries.jsonable(found)
+    return paging.jsonable(found)
 
 
 def _upload_json(upload: Upload) -> Any:
-    return queries.jsonable(
+    return paging.jsonable(
         {
             "upload_id": upload.upload_id,
             "at": upload.at,
@@ -233,7 +237,7 @@ def confirm(request: Request, upload_id: int, body: Confirmation | None = None) 
 @router.get("/review", summary="Supplier pairs waiting for a person's decision")
 def review(request: Request, limit: int = Query(50, ge=1, le=500)) -> Any:
     need(request, "view_review")
-    return queries.review_queue(state(request).store, limit=limit)
+    return supplier_views.review_queue(state(request).store, limit=limit)
 
 
 class Decision(BaseModel):
@@ -270,7 +274,7 @@ def category_review(
     request: Request, anchor_id: int, limit: int = Query(100, ge=1, le=1000)
 ) -> Any:
     need(request, "view_categories", Resource(anchor_id))
-    return queries.jsonable(categories.review(state(request).store, anchor_id, limit=limit))
+    return paging.jsonable(categories.review(state(request).store, anchor_id, limit=limit))
 
 
 class CategoryMapping(BaseModel):

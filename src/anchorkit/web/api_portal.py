@@ -11,7 +11,7 @@ from fastapi.exceptions import HTTPException
 from anchorkit.access.policy import Resource
 from anchorkit.portal import compliance, matching, postings
 from anchorkit.records.appdb import PortalPosting
-from anchorkit.web.app import actor_of, need, state
+from anchorkit.web.deps import actor_of, need, state
 from anchorkit.web.pages_portal import _filters, _shortlist_resource, _taxonomy, _today
 
 router = APIRouter(prefix="/api/v1", tags=["supplier portal"])

@@ -24,8 +24,9 @@ from anchorkit.records.appdb import AuditEvent, Publication, Upload
 from anchorkit.records.audit import record
 from anchorkit.records.uploads import UploadRefused, mapping_choices
 from anchorkit.resolve.review import decide, merge, split
-from anchorkit.web import categories, charts, queries
-from anchorkit.web.app import AppState, actor_of, anchor_name, need, render, state
+from anchorkit.views import categories, charts, indicators, lines, suppliers
+from anchorkit.views.workflows import confirm_upload, latest_publication, publish, start_upload
+from anchorkit.web.deps import AppState, actor_of, anchor_name, need, render, state
 from anchorkit.web.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -33,7 +34,6 @@ from anchorkit.web.security import (
     client_address,
     csrf_ok,
 )
-from anchorkit.web.workflows import confirm_upload, latest_publication, publish, start_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -172,7 +172,8 @@ def public_page(request: Request) -> Response:
 async def publish_page(request: Request) -> Response:
     actor = need(request, "publish")
     await checked_form(request)
-    publish(state(request), actor, client_address(request))
+    st = state(request)
+    publish(st.store, st.db, actor, client_address(request))
     return RedirectResponse("/public", status_code=303)
 
 
@@ -180,7 +181,7 @@ async def publish_page(request: Request) -> Response:
 def overview_page(request: Request) -> Response:
     actor = need(request, "view_overview")
     store = state(request).store
-    data = queries.overview(store, actor)
+    data = indicators.overview(store, actor)
     # the specs depend only on the data and on which cells the actor may see: build them once
     # per data generation and scope (altair's validation costs tens of ms per chart)
     scope = "network" if sees_all_lines(actor) else f"anchor:{actor.anchor_id}"
@@ -190,7 +191,7 @@ def overview_page(request: Request) -> Response:
 
 def _charts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     """Chart specs (and their data tables) for the overview or a publication."""
-    geojson = queries.neighbourhood_geojson(state(request).store)
+    geojson = indicators.neighbourhood_geojson(state(request).store)
     specs = charts.overview_specs(data, geojson)
     return {
         "specs": {k: charts.spec_json(v) for k, v in specs.items()},
@@ -205,7 +206,7 @@ def _charts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
 def anchor_page(request: Request, anchor_id: int) -> Response:
     need(request, "view_anchor", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
-    summary = queries.anchor_summary(state(request).store, name)
+    summary = indicators.anchor_summary(state(request).store, name)
     return render(request, "anchor.html", summary=summary, anchor_id=anchor_id)
 
 
@@ -225,7 +226,7 @@ def _line_args(request: Request) -> dict[str, Any]:
 
 def _lines_response(request: Request, actor: Actor, anchor_id: int | None, base: str) -> Response:
     args = _line_args(request)
-    page = queries.spend_lines(state(request).store, actor, anchor_id=anchor_id, **args)
+    page = lines.spend_lines(state(request).store, actor, anchor_id=anchor_id, **args)
     keep = {k: v for k, v in request.query_params.items() if k not in ("page", "sort", "desc")}
 
     def link(**change: Any) -> str:
@@ -254,7 +255,7 @@ def all_lines(request: Request) -> Response:
 def anchor_lines_csv(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_lines", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
-    table = queries.export_lines(state(request).store, actor, anchor_id)
+    table = lines.export_lines(state(request).store, actor, anchor_id)
     record(
         state(request).db,
         actor,
@@ -287,7 +288,7 @@ def _csv_chunks(table: Any) -> Iterator[str]:
 def anchor_rejects(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_rejects", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
-    page = queries.rejected_rows(
+    page = lines.rejected_rows(
         state(request).store,
         actor,
         anchor_id=anchor_id,
@@ -302,7 +303,7 @@ def anchor_rejects(request: Request, anchor_id: int) -> Response:
 def _upload_anchors(request: Request, actor: Actor) -> list[dict[str, Any]]:
     return [
         a
-        for a in queries.anchors(state(request).store)
+        for a in indicators.anchors(state(request).store)
         if allowed(actor, "upload", Resource(a["anchor_id"]))
     ]
 
@@ -386,7 +387,7 @@ def _upload_for(request: Request, upload_id: int) -> Upload:
 def upload_report(request: Request, upload_id: int) -> Response:
     upload = _upload_for(request, upload_id)
     report = upload.report or {}
-    from anchorkit.ingest.load import FileResult
+    from anchorkit.source_files import FileResult
 
     result = FileResult(**report["result"]) if report.get("result") else None
     choices = (
@@ -416,7 +417,7 @@ async def upload_confirm(request: Request, upload_id: int) -> Response:
 def suppliers_page(request: Request) -> Response:
     need(request, "view_suppliers")
     q = request.query_params
-    page = queries.supplier_directory(
+    page = suppliers.supplier_directory(
         state(request).store,
         q=q.get("q") or None,
         tag=q.get("tag") or None,
@@ -429,14 +430,14 @@ def suppliers_page(request: Request) -> Response:
 
     template = "_suppliers_table.html" if request.headers.get("hx-request") else "suppliers.html"
     return render(
-        request, template, page=page, link=link, tags=queries.supplier_tags(state(request).store)
+        request, template, page=page, link=link, tags=suppliers.supplier_tags(state(request).store)
     )
 
 
 @router.get("/suppliers/{supplier_id}")
 def supplier_page(request: Request, supplier_id: str) -> Response:
     actor = need(request, "view_supplier", Resource(supplier_id=supplier_id))
-    supplier = queries.supplier_detail(state(request).store, actor, supplier_id)
+    supplier = suppliers.supplier_detail(state(request).store, actor, supplier_id)
     if supplier is None:
         raise HTTPException(404, f"There is no supplier {supplier_id}.")
     return render(request, "supplier.html", supplier=supplier)
@@ -448,7 +449,7 @@ def supplier_page(request: Request, supplier_id: str) -> Response:
 @router.get("/review")
 def review_page(request: Request) -> Response:
     need(request, "view_review")
-    items = queries.review_queue(state(request).store)
+    items = suppliers.review_queue(state(request).store)
     return render(request, "review.html", items=items, message=request.query_params.get("done"))
 
 

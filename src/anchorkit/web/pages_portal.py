@@ -21,7 +21,7 @@ from anchorkit.classify.taxonomy import Taxonomy, taxonomy_for
 from anchorkit.errors import PortalError
 from anchorkit.portal import certifications as certs
 from anchorkit.portal import claims, compliance, feeds, matching, postings, profiles
-from anchorkit.web.app import actor_of, need, render, state
+from anchorkit.web.deps import actor_of, need, render, state
 from anchorkit.web.pages import checked_form
 from anchorkit.web.security import client_address
 

@@ -20,7 +20,7 @@ from anchorkit.reports.build import (
     report_filename,
 )
 from anchorkit.reports.content import Report
-from anchorkit.web.app import anchor_name, need, state
+from anchorkit.web.deps import anchor_name, need, state
 from anchorkit.web.pages import _int
 from anchorkit.web.security import client_address
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from anchorkit.engine import Engine
 from anchorkit.errors import IngestError, UnreadableFileError
-from anchorkit.ingest.load import file_digest
 from anchorkit.ingest.readers import drop_raw
 from anchorkit.resolve.registries.parse import _key, _parse
 from anchorkit.resolve.registries.sql import CELLS, FINAL, OCDS_ROWS, PARSED, TAG_VALUES
+from anchorkit.source_files import file_digest
 from anchorkit.workspace import Workspace
 
 # --- results ------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ def _drop_work(engine: Engine) -> None:
 
 
 def _sha256(path: Path) -> str:
-    """A registry file's identity, as for spend files (:func:`anchorkit.ingest.load.file_digest`)."""
+    """A registry file's identity, as for spend files (:func:`anchorkit.source_files.file_digest`)."""
     try:
         return file_digest(path)[0]
     except OSError as exc:

@@ -9,7 +9,7 @@ cores (bench/web.py). Over a copy stored in the page's order the same query read
 groups (measured on 10M lines: a first page 30 → 1.5 ms, a page 10,000 lines deep 48 → 11 ms, a
 supplier-name filter 52 → 2–8 ms; see docs/benchmarks.md).
 
-So on a large workspace the warm-up thread (:mod:`anchorkit.web.store`) writes, once per data
+So on a large workspace the warm-up thread (:mod:`anchorkit.views.store`) writes, once per data
 generation, one narrow copy of ``spend_line`` per sort key, each in its order; a page finds its
 line ids in the copy of its sort key once it is there, in the ledger until then, and reads its
 rows from the ledger by id as before. The same rows in the same order: only where the ids are
@@ -30,7 +30,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from anchorkit.web.store import Store
+from anchorkit.views.store import Store
 
 DATABASE = "anchorkit_ordered"
 FILE = Path("cache") / "line-orders.duckdb"

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import AnchorkitError, MappingError
-from anchorkit.ingest.load import FileResult
 from anchorkit.ingest.mapping import UserMapping
 from anchorkit.records.accounts import Actor
 from anchorkit.records.appdb import Publication, Upload
@@ -25,7 +25,9 @@ from anchorkit.records.uploads import (
     receive,
     rejected_rows_of,
 )
-from anchorkit.web import queries
+from anchorkit.source_files import FileResult
+from anchorkit.views import indicators, paging
+from anchorkit.views.store import Store
 
 PUBLISHER = Actor(email="(publication)", role="public")
 
@@ -149,10 +151,13 @@ def _changed(previewed: FileResult, form: dict[str, Any]) -> bool:
     return shown != chosen
 
 
-def publish(st: Any, actor: Actor, client: str) -> int:
-    """Freeze today's network indicators, with every small cell suppressed, for the public page."""
-    data = queries.overview(st.store, PUBLISHER)
-    snapshot = queries.jsonable(
+def publish(store: Store, db: sessionmaker[Session], actor: Actor, client: str) -> int:
+    """Freeze today's network indicators, with every small cell suppressed, for the public page.
+
+    A plain function of the store and the app records, so the dashboard and ``anchorkit publish``
+    publish the same way."""
+    data = indicators.overview(store, PUBLISHER)
+    snapshot = paging.jsonable(
         {
             "network": data["network"],
             "by": data["by"],
@@ -160,12 +165,12 @@ def publish(st: Any, actor: Actor, client: str) -> int:
             "target_rows": data["target_rows"],
         }
     )
-    with st.db() as s, s.begin():
+    with db() as s, s.begin():
         publication = Publication(by=actor.email, indicators=snapshot)
         s.add(publication)
         s.flush()
         number = publication.publication_id
-    record(st.db, actor, "publish", f"publication {number}", {}, client)
+    record(db, actor, "publish", f"publication {number}", {}, client)
     return number
 
 

@@ -10,8 +10,8 @@ not once per visitor.
 
 On a large workspace (``WARM_MIN_LINES`` spend lines or more) the first cached read of each
 generation also starts one background thread that runs the registered warmers (see
-:func:`on_new_generation`; :mod:`anchorkit.web.queries` registers the overview and every anchor's
-summary), so that the first visitor after a start or an upload rarely waits for a computation
+:func:`on_new_generation`; :mod:`anchorkit.views.indicators` registers the overview and every
+anchor's summary), so that the first visitor after a start or an upload rarely waits for a computation
 over every line. Small workspaces (and tests) compute on demand only.
 """
 

@@ -13,7 +13,7 @@ from anchorkit.classify import map_category, review_lines, taxonomy_for
 from anchorkit.classify.run import MapResult
 from anchorkit.records.accounts import Actor
 from anchorkit.records.audit import record
-from anchorkit.web.store import Store
+from anchorkit.views.store import Store
 
 
 def review(store: Store, anchor_id: int | None, *, limit: int = 100) -> list[dict[str, Any]]:

@@ -106,7 +106,7 @@ def table_rows(spec: Mapping[str, Any]) -> ChartTable:
     """
     meta = spec.get("usermeta", {}).get(_TABLE_KEY)
     if meta is None:
-        raise ValueError("this spec has no table: it was not built by anchorkit.web.charts")
+        raise ValueError("this spec has no table: it was not built by anchorkit.views.charts")
     columns = meta["columns"]
     return ChartTable(
         caption=meta["caption"],
@@ -474,7 +474,7 @@ def _number(value: Any) -> float | None:
 
 def overview_specs(data: Mapping[str, Any], geojson: dict[str, Any] | None) -> dict[str, Spec]:
     """The trend, spend by anchor and by category, and the neighbourhood map, from figures shaped
-    like :func:`anchorkit.web.queries.overview` (suppressed cells left out, never drawn).
+    like :func:`anchorkit.views.indicators.overview` (suppressed cells left out, never drawn).
 
     One function for the dashboard and the printed reports, so a chart in a PDF is the chart on
     the page. Charts with nothing to show are absent from the result.
