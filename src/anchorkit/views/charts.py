@@ -2,7 +2,7 @@
 
 Why specs in Python: the figures a chart shows come from the same query as the page's table and
 export, so the page renders one JSON document into ``<script type="application/json">`` and the
-vendored vega-embed (``static/charts.js``) draws it in the browser. Nothing is fetched at run time:
+vendored vega-embed (the web app's ``static/charts.js``) draws it in the browser. Nothing is fetched at run time:
 every spec carries its data inline (``data.values``), the map its own simplified boundaries (a
 Vega-Lite ``geoshape``, no tile server).
 
