@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from anchorkit.analytics.opportunities import Opportunity, find_opportunities
+from anchorkit.analytics.opportunities import Opportunity, category_label, find_opportunities
 from anchorkit.workspace import Workspace
 
 
@@ -28,6 +28,8 @@ def demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def planted(root: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((root / "truth" / "opportunities.json").read_text("utf-8"))
+    # opportunities name a category with its parent: "Facilities & Management Services – Security"
+    data["label"] = category_label(data["category_parent"], data["category"])
     return data
 
 
@@ -81,7 +83,7 @@ def test_the_planted_joint_procurement_is_found(demo: Path) -> None:
         for o in ops
         if o.kind == "joint_procurement" and o.suppliers[0]["supplier_id"] in incumbent
     ]
-    assert [o.category for o in hits] == [truth["category"]]
+    assert [o.category for o in hits] == [truth["label"]]
     (hit,) = hits
     assert sorted(hit.anchors) == joint["anchors"]
     assert hit.spend_at_stake == Decimal(joint["spend"])
@@ -95,7 +97,7 @@ def test_the_planted_local_supplier_is_a_candidate(demo: Path) -> None:
         o
         for o in ops
         if o.kind == "local_supplier_exists"
-        and o.category == truth["category"]
+        and o.category == truth["label"]
         and any(s["supplier_id"] in local_keys for s in o.suppliers)
     ]
     assert len(exists) == 1
@@ -108,8 +110,54 @@ def test_the_planted_local_supplier_is_a_candidate(demo: Path) -> None:
         for o in ops
         if o.kind == "share_a_supplier" and o.suppliers[0]["supplier_id"] in local_keys
     ]
-    assert {o.category for o in shares} == {truth["category"]}
+    assert {o.category for o in shares} == {truth["label"]}
     assert {o.evidence["used_by"] for o in shares} == {local["used_by"]}
     assert sorted(b for o in shares for b in o.evidence["buyers"]) == sorted(
         truth["buy_only_non_local"]
     )
+
+
+def test_catch_alls_are_not_ranked_and_every_category_names_its_parent(demo: Path) -> None:
+    """ "17 anchors buy Not Elsewhere Classified from..." told a coordinator nothing: a catch-all
+    is marked to classify first and comes after every opportunity that can be acted on."""
+    from anchorkit.classify.taxonomy import load_taxonomy
+
+    _, ops, _, _ = found(demo)
+    taxonomy = load_taxonomy()
+    flags = [o.needs_classification for o in ops]
+    assert flags == sorted(flags), "an opportunity to classify first is ranked above one to act on"
+    assert not flags[0]
+    for o in ops:
+        assert (o.code in taxonomy.catch_alls) == o.needs_classification or o.code is None
+        if o.code is not None:
+            c = taxonomy.get(o.code)
+            assert o.category == category_label(c.level1, c.level2 if c.level > 1 else None)
+        assert o.next_steps, o
+        if o.needs_classification:
+            assert "classify" in o.next_steps[0].lower()
+    assert any(o.needs_classification for o in ops), "the demo classifies some lines as NEC"
+    assert not any(o.category == "Not Elsewhere Classified" for o in ops)
+
+
+def test_next_steps_name_whom_to_talk_to_and_the_portal_postings(demo: Path) -> None:
+    from anchorkit.records.appdb import database_url, open_app_db
+    from anchorkit.views.opportunities import opportunity_list
+    from anchorkit.views.store import Store
+
+    truth, _, incumbent, _ = found(demo)
+    joint = truth["joint_procurement"]
+    with Workspace.open(demo) as ws:
+        rows = opportunity_list(Store(ws), None, open_app_db(database_url(demo)))
+    (hit,) = [
+        o
+        for o in rows
+        if o["kind"] == "joint_procurement" and o["suppliers"][0]["supplier_id"] in incumbent
+    ]
+    steps = " ".join(hit["next_steps"])
+    assert all(a in steps for a in joint["anchors"])
+    assert truth["local_supplier"]["name"].split()[0].lower() in steps.lower()
+    # the demo posts a security purchase in the portal: it is named as the moment to act
+    postings = json.loads((demo / "truth" / "postings.json").read_text("utf-8"))
+    titles = {p["title"] for p in postings if p["sector"] == truth["sector"]}
+    assert titles and {p["title"] for p in hit["postings"]} >= titles
+    assert "Upcoming in the portal" in steps

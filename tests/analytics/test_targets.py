@@ -111,7 +111,7 @@ def test_cli_target_set_then_indicators_json(network: Workspace) -> None:
         app, ["-w", root, "target", "set", "local_share", "60%", "--year", "2024",
               "--anchor", "Hospital", "--baseline-year", "2023"],
     )  # fmt: skip
-    assert done.exit_code == 0 and "60.0%" in done.stdout
+    assert done.exit_code == 0 and "60.0 %" in done.stdout
     data = json.loads(
         runner.invoke(app, ["-w", root, "indicators", "--anchor", "Hospital", "--json"]).stdout
     )

@@ -274,6 +274,8 @@ def test_cli_end_to_end(network: Workspace, tmp_path: Path) -> None:
     assert got["lm3"]["after"] == 1.3842
     text = runner.invoke(app, [*base, "--shift", "Catering:20", "--anchor", "Hospital"])
     assert text.exit_code == 0, text.output
-    assert "60000.00 moved" in text.output and "lm3: 1.25 → 1.3525" in text.output
+    # figures read as on every face (views/formatting.py): a change of a share in points
+    assert "60,000 moved" in text.output and "lm3: 1.25 → 1.35" in text.output
+    assert "local_share: 19.0 % → 26.6 %, change +7.6 pp" in text.output
     bad = runner.invoke(app, [*base, "--shift", "Catering:150"])
     assert bad.exit_code == 1 and "over 100 %" in bad.output

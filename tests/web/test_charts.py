@@ -147,8 +147,8 @@ def test_trend_sorted_with_share_and_constant_target_as_rule() -> None:
     assert lower[1]["data"]["values"][0]["target_share"] == 0.3
     table = charts.table_rows(spec)
     assert table.headers == ["Year", "Spend", "Local spend", "Local share", "Target share"]
-    assert table.rows[0] == ["2021", "1,000,000", "200,000", "20.0%", "30.0%"]
-    assert "2023" in spec["description"] and "36.4%" in spec["description"]
+    assert table.rows[0] == ["2021", "1,000,000", "200,000", "20.0 %", "30.0 %"]
+    assert "2023" in spec["description"] and "36.4 %" in spec["description"]
 
 
 def test_trend_changing_target_is_a_step_line_and_no_target_is_nothing() -> None:
@@ -179,9 +179,9 @@ def test_bars_sorted_by_value_with_share_in_tooltip_and_table() -> None:
     table = charts.table_rows(spec)
     assert table.caption == "Spend by anchor"
     assert table.rows == [
-        ["University of Central Lancashire", "7,000,000", "40.0%"],
+        ["University of Central Lancashire", "7,000,000", "40.0 %"],
         ["Lancashire County Council", "6,000,000", "–"],
-        ["Royal Preston Hospital", "5,000,000", "21.0%"],
+        ["Royal Preston Hospital", "5,000,000", "21.0 %"],
     ]
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +29,12 @@ from anchorkit.errors import CategoryError
 from anchorkit.settings import Settings
 
 CATEGORIES_FILE = "categories.csv"
+#: words that name a residual bucket rather than a kind of purchase
+RESIDUAL = re.compile(
+    r"\b(other|others|general|miscellaneous|misc|sundry|sundries|various|unspecified|"
+    r"unclassified|uncategori[sz]ed|not elsewhere|n\.?e\.?c\.?|n\.?e\.?s\.?)\b",
+    re.IGNORECASE,
+)
 RULES_FILE = "rules.toml"
 
 
@@ -79,6 +86,41 @@ class Taxonomy:
     def level(self, n: int) -> list[Category]:
         return sorted(
             (c for c in self.categories.values() if c.level == n), key=lambda c: c.path.lower()
+        )
+
+    def is_within(self, code: str, under: str) -> bool:
+        """Whether category ``code`` is ``under`` or one of its descendants."""
+        found = self.categories.get(code)
+        if found is None:
+            return code == under
+        return under in (found.code, found.level1_code, found.level2_code, found.parent)
+
+    @cached_property
+    def catch_alls(self) -> frozenset[str]:
+        """The codes of residual buckets — "Not Elsewhere Classified", "General Support",
+        "Other ..." — at level 1 or 2: they say what a line is not, so spend in them cannot be
+        matched to suppliers until it is classified further.
+
+        Found from the tree itself, so a network's own taxonomy is read the same way: a level-2
+        name that recurs under at least a quarter of the level-1 families (a bucket every family
+        keeps, whatever it is called), or a name with residual words (:data:`RESIDUAL`) on a
+        category with no sub-categories of its own (ProClass's "Stationery > Sundries" has
+        desktop equipment, filing...: a branch, not a bucket)."""
+        families = {c.level1_code for c in self.categories.values()}
+        parents = {c.parent for c in self.categories.values()}
+        under: dict[str, set[str]] = {}
+        for c in self.categories.values():
+            if c.level == 2:
+                under.setdefault(c.name.strip().lower(), set()).add(c.level1_code)
+        recurring = max(3, len(families) // 4)
+        return frozenset(
+            c.code
+            for c in self.categories.values()
+            if c.level <= 2
+            and (
+                (RESIDUAL.search(c.name) is not None and c.code not in parents)
+                or (c.level == 2 and len(under[c.name.strip().lower()]) >= recurring)
+            )
         )
 
 

@@ -11,6 +11,7 @@ from rich.table import Table
 from anchorkit.classify import classify as run_classify
 from anchorkit.classify import map_category, review_lines, taxonomy_for
 from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
+from anchorkit.views import formatting as fmt
 
 category_app = typer.Typer(
     help="The shared spend category taxonomy and each anchor's confirmed mappings.",
@@ -106,7 +107,7 @@ def category_review(
             r["description"] or "",
             f"{r['code'] or 'unclassified'} {r['level2'] or r['level1'] or ''}",
             r["method"],
-            f"{r['confidence']:.2f}",
+            fmt.ratio(r["confidence"]),
             f"{r['lines']:,}",
         )
     out.print(table)

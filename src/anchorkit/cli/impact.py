@@ -10,6 +10,7 @@ import typer
 from anchorkit.analytics.lm3 import compute_lm3
 from anchorkit.analytics.survey import import_survey
 from anchorkit.cli.common import _open, _print_json, app, friendly, out
+from anchorkit.views import formatting as fmt
 
 survey_app = typer.Typer(help="Supplier survey answers (for LM3).", no_args_is_help=True)
 app.add_typer(survey_app, name="survey")
@@ -29,7 +30,7 @@ def lm3(
         _print_json(result.to_json())
         return
     scope = f"{anchor or 'the network'}{f', FY {year}' if year else ''}"
-    shown = "n/a (no addressable spend)" if result.lm3 is None else f"{result.lm3:.2f}"
+    shown = "n/a (no addressable spend)" if result.lm3 is None else fmt.ratio(result.lm3)
     out.print(f"LM3 for {scope}: {shown}")
     for label, amount in (
         ("R1 spend studied (addressable)", result.r1),
@@ -38,7 +39,7 @@ def lm3(
         (f"   surveyed ({result.suppliers_surveyed} suppliers)", result.r3_surveyed),
         ("   assumed (default rates)", result.r3_assumed),
     ):
-        out.print(f"  {label:<34}{amount:>16,.2f}")
+        out.print(f"  {label:<34}{fmt.money(amount):>16}")
     for note in result.notes:
         out.print(f"  {note}")
 

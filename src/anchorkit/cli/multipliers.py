@@ -15,6 +15,7 @@ from anchorkit.analytics.multipliers import (
 )
 from anchorkit.cli.common import _open, _print_json, app, friendly, out
 from anchorkit.errors import MultiplierError
+from anchorkit.views import formatting as fmt
 
 multipliers_app = typer.Typer(
     help="Input-output multiplier tables (for `anchorkit impact`).", no_args_is_help=True
@@ -97,24 +98,27 @@ def impact(
         return
     scope = f"{anchor or 'the network'}{f', {year}' if year else ''}"
     out.print(f"Jobs and output supported by local spend, {scope} (table {result.table})")
+    money, jobs = fmt.money, fmt.jobs
     out.print(
-        f"Local spend {result.local_spend:,.2f}: {result.mapped_spend:,.2f} mapped to a sector, "
-        f"{result.unmapped_spend:,.2f} unmapped"
+        f"Local spend {money(result.local_spend)}: {money(result.mapped_spend)} mapped to a "
+        f"sector, {money(result.unmapped_spend)} unmapped"
     )
     for s in result.sectors:
+        o = {k: money(v) for k, v in s.output.items()}
         out.print(
-            f"  {s.sector} {s.name}: spend {s.local_spend:,.2f} → output {s.output['total']:,.2f} "
-            f"(direct {s.output['direct']:,.2f}, indirect {s.output['indirect']:,.2f}, induced "
-            f"{s.output['induced']:,.2f}); jobs {s.jobs['total']:.2f}",
+            f"  {s.sector} {s.name}: spend {money(s.local_spend)} → output {o['total']} "
+            f"(direct {o['direct']}, indirect {o['indirect']}, induced {o['induced']}); "
+            f"jobs {jobs(s.jobs['total'])}",
             highlight=False,
         )
     for u in result.unmapped:
-        out.print(f"  unmapped: {u['category']} {u['local_spend']:,.2f}", highlight=False)
-    o, j = result.output, result.jobs
+        out.print(f"  unmapped: {u['category']} {money(u['local_spend'])}", highlight=False)
+    o = {k: money(v) for k, v in result.output.items()}
+    j = {k: jobs(v) for k, v in result.jobs.items()}
     out.print(
-        f"Total output {o['total']:,.2f} (direct {o['direct']:,.2f}, indirect "
-        f"{o['indirect']:,.2f}, induced {o['induced']:,.2f}); jobs {j['total']:.2f} (direct "
-        f"{j['direct']:.2f}, indirect {j['indirect']:.2f}, induced {j['induced']:.2f})",
+        f"Total output {o['total']} (direct {o['direct']}, indirect {o['indirect']}, induced "
+        f"{o['induced']}); jobs {j['total']} (direct {j['direct']}, indirect {j['indirect']}, "
+        f"induced {j['induced']})",
         highlight=False,
     )
     out.print(f"[yellow]Note:[/yellow] {result.caveat}")

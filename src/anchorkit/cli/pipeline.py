@@ -22,6 +22,7 @@ from anchorkit.errors import AnchorkitError
 from anchorkit.ingest import ingest_files, list_rejects, load_mapping_file
 from anchorkit.schema import ANCHOR_KINDS
 from anchorkit.settings import SETTINGS
+from anchorkit.views import formatting as fmt
 from anchorkit.workspace import Workspace
 
 anchor_app = typer.Typer(help="Register and list anchor institutions.", no_args_is_help=True)
@@ -212,7 +213,7 @@ def indicators(
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Total, addressable and local spend, lines, suppliers and top suppliers."""
-    from anchorkit.analytics.targets import is_share, target_progress
+    from anchorkit.analytics.targets import target_progress
 
     with _open() as ws:
         result = compute_indicators(ws, by=by, anchor=anchor)
@@ -255,7 +256,7 @@ def indicators(
         for row in data["rows"]:
             table.add_row(
                 str(row[by or ""]),
-                *(_short(row[k]) for k in money),
+                *(fmt.money_short(row[k]) for k in money),
                 _fmt(row["local_share"]),
                 _fmt(row["lines"]),
                 _fmt(row["suppliers"]),
@@ -264,12 +265,11 @@ def indicators(
     if targets:
         table = Table("target", "year", "target", "actual", "gap", "progress")
         for p in targets:
-            share = is_share(p["indicator"])  # shares as %, amounts and counts as numbers
-            show = [
-                _fmt(p[k]) if share or p[k] is None else f"{p[k]:,.2f}"
-                for k in ("target", "actual", "gap")
-            ]
-            table.add_row(p["indicator"], str(p["year"]), *show, _fmt(p["progress"]))
+            name = p["indicator"]
+            show = [fmt.figure(name, p["target"]), fmt.figure(name, p["actual"])]
+            table.add_row(
+                name, str(p["year"]), *show, fmt.change(name, p["gap"]), fmt.percent(p["progress"])
+            )
         out.print(table)
     if net["top_suppliers"]:
         table = Table("top supplier", "spend", "lines", "anchors")
@@ -278,23 +278,17 @@ def indicators(
         out.print(table)
 
 
-def _short(money: str) -> str:
-    value = float(money)
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:,.1f}{unit}"
-    return f"{value:,.0f}"
-
-
 def _fmt(value: Any) -> str:
+    """An indicator's value as it reads on every face: a float is a share, an int a count, a
+    decimal string an amount (views/formatting.py)."""
     if value is None:
         return "n/a"
     if isinstance(value, float):
-        return f"{value:.1%}"
+        return fmt.share(value)
     if isinstance(value, int):
-        return f"{value:,}"
+        return fmt.count(value)
     if isinstance(value, str) and value.replace(".", "", 1).lstrip("-").isdigit():
-        return f"{float(value):,.2f}"
+        return fmt.money(value)
     return str(value)
 
 

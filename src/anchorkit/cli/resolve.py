@@ -18,6 +18,7 @@ from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
 from anchorkit.resolve.dedupe import dedupe_file
 from anchorkit.resolve.review import decide, list_items, merge, split
 from anchorkit.resolve.run import resolve as run_resolve
+from anchorkit.views import formatting as fmt
 
 review_app = typer.Typer(
     help="Pairs of supplier records the model is unsure about.", no_args_is_help=True
@@ -96,7 +97,7 @@ def review_list(
     for i in items:
         table.add_row(
             i.item_id,
-            f"{i.match_probability:.2f}",
+            fmt.ratio(i.match_probability),
             f"{i.left['name']} ({i.left.get('postcode') or 'no postcode'})",
             f"{i.right['name']} ({i.right.get('postcode') or 'no postcode'})",
         )
@@ -168,7 +169,7 @@ def supplier_list(
             "name": r[1],
             "postcode": r[2],
             "lines": r[3],
-            "spend": f"{r[4]:.2f}",
+            "spend": f"{r[4]:.2f}",  # exact, for --json
             "anchors": r[5],
         }
         for r in rows
@@ -183,7 +184,7 @@ def supplier_list(
             d["name"],
             d["postcode"] or "",
             f"{d['lines']:,}",
-            f"{float(d['spend']):,.2f}",
+            fmt.money(d["spend"]),
             str(d["anchors"]),
         )
     out.print(table)

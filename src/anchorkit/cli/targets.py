@@ -8,12 +8,12 @@ import typer
 
 from anchorkit.analytics.targets import (
     indicator_names,
-    is_share,
     remove_target,
     set_target,
     target_progress,
 )
 from anchorkit.cli.common import _open, _print_json, app, friendly, out
+from anchorkit.views import formatting as fmt
 
 target_app = typer.Typer(help="Targets the network or an anchor commits to.", no_args_is_help=True)
 app.add_typer(target_app, name="target")
@@ -37,7 +37,7 @@ def target_set(
         done = set_target(
             ws, indicator, value, year, anchor=anchor, baseline_year=baseline_year, by="cli"
         )
-    shown = f"{done['target']:.1%}" if is_share(indicator) else f"{done['target']:,.2f}"
+    shown = fmt.figure(indicator, done["target"])
     out.print(f"Target set: {indicator} {shown} in {year} for {anchor or 'the network'}.")
 
 
@@ -58,16 +58,11 @@ def target_list(
     if not rows:
         out.print("No targets yet: anchorkit target set INDICATOR VALUE --year YEAR")
     for r in rows:
-
-        def fmt(v: float | None, share: bool = is_share(r["indicator"])) -> str:
-            if v is None:
-                return "n/a"
-            return f"{v:.1%}" if share else f"{v:,.2f}"
-
-        progress = "" if r["progress"] is None else f", {r['progress']:.0%} of the way"
+        name = r["indicator"]
+        progress = "" if r["progress"] is None else f", {fmt.percent(r['progress'])} of the way"
         out.print(
-            f"{r['indicator']} {r['year']}: target {fmt(r['target'])}, actual {fmt(r['actual'])}, "
-            f"gap {fmt(r['gap'])}{progress}"
+            f"{name} {r['year']}: target {fmt.figure(name, r['target'])}, "
+            f"actual {fmt.figure(name, r['actual'])}, gap {fmt.change(name, r['gap'])}{progress}"
         )
 
 

@@ -8,10 +8,7 @@ import typer
 
 from anchorkit.analytics.whatif import SPEC, parse_shift, what_if
 from anchorkit.cli.common import _open, _print_json, app, friendly, out
-
-
-def _shown(value: object) -> str:
-    return "n/a" if value is None else str(value)
+from anchorkit.views import formatting as fmt
 
 
 @app.command("what-if")
@@ -39,22 +36,27 @@ def whatif(
     for s in data["shifts"]:
         target = f"suppliers tagged {s['tag']}" if s["tag"] else "local suppliers"
         out.print(
-            f"Shift {s['percent']:.0%} of {s['category']} to {target}: {s['spend_moved']} moved",
+            f"Shift {fmt.share(s['percent'])} of {s['category']} to {target}: "
+            f"{fmt.money(s['spend_moved'])} moved",
             highlight=False,
         )
     names = ("local_share", "impact_share", "local_spend", "impact_spend", "lm3")
     for name in (*names, "local_output", "jobs"):
         m = data[name]
-        band = f" (range {_shown(m['low'])} – {_shown(m['high'])})" if "low" in m else ""
+        band = (
+            f" (range {fmt.figure(name, m['low'])} – {fmt.figure(name, m['high'])})"
+            if "low" in m
+            else ""
+        )
         out.print(
-            f"  {name}: {_shown(m['before'])} → {_shown(m['after'])}{band}, "
-            f"change {_shown(m['change'])}",
+            f"  {name}: {fmt.figure(name, m['before'])} → {fmt.figure(name, m['after'])}{band}, "
+            f"change {fmt.change(name, m['change'])}",
             highlight=False,
         )
     for tag, m in data["tag_shares"].items():
         out.print(
-            f"  tag_share:{tag}: {_shown(m['before'])} → {_shown(m['after'])}, "
-            f"change {_shown(m['change'])}",
+            f"  tag_share:{tag}: {fmt.share(m['before'])} → {fmt.share(m['after'])}, "
+            f"change {fmt.points(m['change'])}",
             highlight=False,
         )
     for note in data["notes"]:

@@ -32,6 +32,7 @@ from anchorkit.demo.truth import money
 
 SECTOR = "security"
 CATEGORY = "Security"  # what the shipped taxonomy calls the sector's lines (its level 2)
+CATEGORY_PARENT = "Facilities & Management Services"  # ...and the level 1 it sits under
 RAW_CATEGORY = "Security Services"
 DESCRIPTIONS = ("Security guard services", "Alarm monitoring", "CCTV maintenance")
 REGISTRY = "demo-social-enterprise-network"
@@ -137,6 +138,7 @@ def write_truth(truth_dir: Path, planted: Planted, spend: dict[str, dict[str, in
     data = {
         "sector": SECTOR,
         "category": CATEGORY,
+        "category_parent": CATEGORY_PARENT,
         "raw_category": RAW_CATEGORY,
         "descriptions": list(DESCRIPTIONS),
         "joint_procurement": describe(planted.incumbent),

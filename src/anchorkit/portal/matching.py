@@ -38,6 +38,7 @@ from anchorkit.portal.certifications import counting_tags
 from anchorkit.portal.postings import in_category
 from anchorkit.portal.profiles import profiles
 from anchorkit.records.appdb import PortalPosting
+from anchorkit.views import formatting as fmt
 from anchorkit.views.store import Store
 
 WEIGHTS = {"fit": 0.4, "near": 0.25, "tags": 0.25, "past": 0.1}
@@ -176,7 +177,7 @@ def shortlist(
         if says:
             reasons.append(f"category: its profile says it sells {label}")
         if share > 0:
-            reasons.append(f"category: {share:.0%} of its invoices to anchors are {label}")
+            reasons.append(f"category: {fmt.percent(share)} of its invoices to anchors are {label}")
         km = None
         near = 0.0
         if None not in (s.lat, s.lon, posting.lat, posting.lon):

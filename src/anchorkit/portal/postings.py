@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.classify.decide import LineKey
 from anchorkit.classify.run import build_classifier
-from anchorkit.classify.taxonomy import Category, Taxonomy
+from anchorkit.classify.taxonomy import Taxonomy
 from anchorkit.errors import PortalError
 from anchorkit.place.locate import locate
 from anchorkit.place.network import regions
@@ -34,6 +34,7 @@ from anchorkit.portal.certifications import TAGS
 from anchorkit.records.accounts import Actor
 from anchorkit.records.appdb import PortalPosting
 from anchorkit.records.audit import audit
+from anchorkit.views import formatting as fmt
 from anchorkit.workspace import Workspace
 
 BAND_EDGES = (10_000.0, 25_000.0, 500_000.0)  # with the diverse-quote thresholds added
@@ -57,12 +58,12 @@ def value_bands(settings: Any) -> list[tuple[float, float | None]]:
 
 def band_label(low: float, high: float | None) -> str:
     if high is None:
-        return f"over {low:,.0f}"
+        return f"over {fmt.money(low)}"
     if low <= 0:
-        return f"under {high:,.0f}"
+        return f"under {fmt.money(high)}"
     if low == high:
-        return f"{low:,.0f}"
-    return f"{low:,.0f} – {high:,.0f}"
+        return fmt.money(low)
+    return f"{fmt.money(low)} – {fmt.money(high)}"
 
 
 @dataclass(frozen=True)
@@ -149,10 +150,7 @@ def get_posting(db: sessionmaker[Session], posting_id: int) -> PortalPosting | N
 
 def in_category(taxonomy: Taxonomy, code: str, under: str) -> bool:
     """Whether category ``code`` is ``under`` or one of its descendants."""
-    found: Category | None = taxonomy.categories.get(code)
-    if found is None:
-        return code == under
-    return under in (found.code, found.level1_code, found.level2_code) or (found.parent == under)
+    return taxonomy.is_within(code, under)
 
 
 @dataclass(frozen=True)
@@ -194,9 +192,7 @@ def list_postings(
 
 
 def is_open(posting: PortalPosting, today: date) -> bool:
-    return posting.status == "published" and (
-        posting.closes_on is None or posting.closes_on >= today
-    )
+    return posting.is_open(today)
 
 
 def areas(db: sessionmaker[Session]) -> list[str]:

@@ -164,6 +164,10 @@ class PortalPosting(Base):
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    def is_open(self, today: date) -> bool:
+        """Published and not past its closing date: a supplier can still answer it."""
+        return self.status == "published" and (self.closes_on is None or self.closes_on >= today)
+
 
 class PortalInvitation(Base):
     __tablename__ = "portal_invitation"

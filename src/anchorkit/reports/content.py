@@ -27,6 +27,7 @@ from anchorkit.views.store import Store
 
 PUBLIC = Actor(email="(report)", role="public")
 TOP_OPPORTUNITIES = 10
+CLASSIFY_FIRST = 3  # catch-all opportunities named after the ranked ones
 
 INDICATOR_LABELS = {
     "total_spend": "Total spend",
@@ -176,15 +177,20 @@ def _impact(
 
 
 def _opportunities(store: Store, anchor: str | None) -> list[dict[str, Any]]:
-    """The largest opportunities, without amounts: one supplier's sales could be read from them."""
+    """The largest opportunities, without amounts (one supplier's sales could be read from
+    them), with what to do next; then a few whose catch-all category must be classified first."""
+    rows = opportunity_list(store, anchor)
+    ranked = [o for o in rows if not o["needs_classification"]][:TOP_OPPORTUNITIES]
+    later = [o for o in rows if o["needs_classification"]][:CLASSIFY_FIRST]
     return [
         {
-            "kind": o["kind"].replace("_", " "),
+            "kind": "classify first" if o["needs_classification"] else o["kind"].replace("_", " "),
             "category": o["category"],
             "summary": o["summary"],
             "anchors": len(o["anchors"]),
+            "next_steps": o["next_steps"],
         }
-        for o in opportunity_list(store, anchor)[:TOP_OPPORTUNITIES]
+        for o in [*ranked, *later]
     ]
 
 

@@ -9,7 +9,6 @@ repeated on every page a table spans). Charts are the dashboard's Vega-Lite spec
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -17,37 +16,29 @@ import jinja2
 
 from anchorkit.analytics.targets import TAG_PREFIX, is_share
 from anchorkit.reports.content import INDICATOR_LABELS, Report
+from anchorkit.views import formatting as fmt
 from anchorkit.views.charts import Spec
 
 log = logging.getLogger(__name__)
 
 
-def money(value: Any, currency: str = "") -> str:
-    if value is None:
-        return "—"
-    amount = Decimal(str(value))
-    text = f"{amount:,.0f}"
-    return f"{text} {currency}".strip()
-
-
-def share(value: Any) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f} %"
-
-
-def count(value: Any) -> str:
-    return "—" if value is None else f"{int(value):,}"
-
-
 def indicator_value(indicator: str, value: Any, currency: str = "") -> str:
-    """A figure as its kind reads: a share (also a tag's, ``tag_share:co_op``) as a percentage,
-    an amount with thousands separators, a count as a whole number."""
+    """A figure as its kind reads (views/formatting.py): a share (also a tag's,
+    ``tag_share:co_op``) as a percentage, an amount with thousands separators, a count whole."""
     if is_share(indicator) or indicator.endswith("_share"):
-        return share(value)
+        return fmt.share(value)
     if indicator.endswith("_spend"):
-        return money(value, currency)
+        return fmt.money(value, currency)
     if value is None:
-        return "—"
-    return count(value) if isinstance(value, int | float) else str(value)
+        return fmt.MISSING
+    return fmt.count(value) if isinstance(value, int | float) else str(value)
+
+
+def indicator_change(indicator: str, value: Any, currency: str = "") -> str:
+    """A difference of the figure (a target's gap): a share's in percentage points."""
+    if is_share(indicator):
+        return fmt.points(value)
+    return fmt.change(indicator, value, currency)
 
 
 def indicator_label(indicator: str) -> str:
@@ -88,10 +79,20 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        money=money, share=share, count=count, svg=svg, visible=visible, hidden=hidden
+        money=fmt.money,
+        share=fmt.share,
+        count=fmt.count,
+        jobs=fmt.jobs,
+        percent=fmt.percent,
+        svg=svg,
+        visible=visible,
+        hidden=hidden,
     )
     env.globals.update(
-        labels=INDICATOR_LABELS, indicator_value=indicator_value, indicator_label=indicator_label
+        labels=INDICATOR_LABELS,
+        indicator_value=indicator_value,
+        indicator_change=indicator_change,
+        indicator_label=indicator_label,
     )
     return env
 

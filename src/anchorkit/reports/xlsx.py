@@ -46,14 +46,19 @@ class _Book:
         self.share = book.add_format({"num_format": "0.0%"})
         self.count = book.add_format({"num_format": "#,##0"})
         self.decimal = book.add_format({"num_format": "0.00"})
+        # a change of a share, in percentage points (the cell holds points: 0.5, not 0.005)
+        self.points = book.add_format({"num_format": '+0.0" pp";-0.0" pp";0.0" pp"'})
         self.text = book.add_format({"text_wrap": True, "valign": "top"})
         self.hidden = book.add_format({"italic": True, "font_color": "#6b6b6b"})
         self.note = book.add_format({"italic": True, "font_color": "#444444"})
 
     def number(self, kind: str) -> Any:
-        return {"money": self.money, "share": self.share, "count": self.count}.get(
-            kind, self.decimal
-        )
+        return {
+            "money": self.money,
+            "share": self.share,
+            "count": self.count,
+            "points": self.points,
+        }.get(kind, self.decimal)
 
     def write(self, sheet: Worksheet, row: int, col: int, value: Any, kind: str) -> None:
         if value is None:
@@ -61,7 +66,10 @@ class _Book:
         elif kind == "text":
             sheet.write_string(row, col, str(value), self.text)
         else:
-            sheet.write_number(row, col, float(Decimal(str(value))), self.number(kind))
+            number = float(Decimal(str(value)))
+            sheet.write_number(
+                row, col, number * 100 if kind == "points" else number, self.number(kind)
+            )
 
 
 def _table(
@@ -154,7 +162,7 @@ def _summary(b: _Book, r: Report) -> None:
         sheet.write_string(i, 0, indicator_label(indicator))
         b.write(sheet, i, 1, t["target"], kind)
         b.write(sheet, i, 2, t["actual"], kind)
-        b.write(sheet, i, 3, t["gap"], kind)
+        b.write(sheet, i, 3, t["gap"], "points" if kind == "share" else kind)
         b.write(sheet, i, 4, t["progress"], "share")
 
 
@@ -243,9 +251,12 @@ def to_xlsx(report: Report) -> bytes:
     _list(
         b,
         "Opportunities",
-        ["Category", "Kind", "Anchors", "What we found"],
-        [[o["category"], o["kind"], o["anchors"], o["summary"]] for o in report.opportunities],
-        [34, 22, 10, 90],
+        ["Category", "Kind", "Anchors", "What we found", "What to do next"],
+        [
+            [o["category"], o["kind"], o["anchors"], o["summary"], "\n".join(o["next_steps"])]
+            for o in report.opportunities
+        ],
+        [34, 22, 10, 70, 90],
     )
     q = report.quality
     quality = [

@@ -27,6 +27,8 @@ import altair as alt
 import numpy as np
 import shapely  # type: ignore[import-untyped]
 
+from anchorkit.views import formatting as fmt
+
 __all__ = [
     "MAP_PRECISION",
     "MAP_TOLERANCE",
@@ -90,9 +92,9 @@ def _display(value: Any, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if kind == "number":
-        return f"{value:,.0f}"
+        return fmt.money(value)
     if kind == "percent":
-        return f"{value:.1%}"
+        return fmt.share(value)
     if kind == "flag":
         return "yes" if value else "no"
     return str(value)
@@ -224,7 +226,7 @@ def trend_chart(rows: list[dict[str, Any]]) -> Spec:
     if len(targets) == 1:
         (target,) = targets
         layers.append(
-            alt.Chart(_inline([{"target_share": target, "label": f"Target {target:.0%}"}]))
+            alt.Chart(_inline([{"target_share": target, "label": f"Target {fmt.percent(target)}"}]))
             .mark_rule(color="#444", strokeDash=[6, 4])
             .encode(y="target_share:Q", tooltip=alt.Tooltip("label:N", title="Target"))
         )
@@ -242,10 +244,12 @@ def trend_chart(rows: list[dict[str, Any]]) -> Spec:
     description = f"{title}, {span}. "
     if data:
         last = data[-1]
-        share_text = "n/a" if last["local_share"] is None else f"{last['local_share']:.1%}"
-        description += f"In {last['year']}: spend {last['spend']:,.0f}, local share {share_text}"
+        share_text = "n/a" if last["local_share"] is None else fmt.share(last["local_share"])
+        description += (
+            f"In {last['year']}: spend {fmt.money(last['spend'])}, local share {share_text}"
+        )
         if last["target_share"] is not None:
-            description += f" against a target of {last['target_share']:.1%}"
+            description += f" against a target of {fmt.share(last['target_share'])}"
         description += "."
     table = _table(
         title,
@@ -444,7 +448,7 @@ def neighbourhood_map(
     total = sum(a["properties"]["spend"] or 0.0 for a in areas)
     description = (
         f"{title}: map of {len(areas)} areas coloured by spend, {with_spend} with spend "
-        f"(total {total:,.0f}); areas without spend are grey."
+        f"(total {fmt.money(total)}); areas without spend are grey."
     )
     if priority_field:
         in_priority = sum(
@@ -452,7 +456,7 @@ def neighbourhood_map(
         )
         description += (
             f" {priority_count} {priority_label.lower()}s are outlined; they received "
-            f"{in_priority:,.0f}."
+            f"{fmt.money(in_priority)}."
         )
     rows = [a["properties"] for a in sorted(areas, key=lambda a: a["properties"]["name"])]
     columns: list[tuple[str, str, Kind]] = [

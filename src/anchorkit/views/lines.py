@@ -139,14 +139,14 @@ def category_labels(store: Store) -> dict[str, str]:
 
 
 def category_codes(store: Store, text: str) -> list[str]:
-    """Every taxonomy code a category filter means: the code itself, or all codes whose level-1
-    or level-2 name is ``text`` (case ignored)."""
+    """Every taxonomy code a category filter means: the code and the codes under it, or all
+    codes whose level-1 or level-2 name is ``text`` (case ignored)."""
 
     def build() -> dict[str, list[str]]:
         by_name: dict[str, list[str]] = {}
         taxonomy = taxonomy_for(store.settings, store.workspace.root)
         for c in taxonomy.categories.values():
-            for key in {c.code, c.level1, c.level2, c.name}:
+            for key in {c.code, c.parent, c.level1_code, c.level2_code, c.level1, c.level2, c.name}:
                 if key:
                     by_name.setdefault(key.strip().lower(), []).append(c.code)
         return by_name

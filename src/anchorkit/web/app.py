@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anchorkit.errors import AnchorkitError
 from anchorkit.records.appdb import database_url, open_app_db
+from anchorkit.views import formatting as fmt
 from anchorkit.views.store import Store
 from anchorkit.web import api, api_portal, pages, pages_impact, pages_portal, pages_reports
 from anchorkit.web.deps import AppState, NotLoggedIn, is_api, render, state
@@ -52,9 +53,17 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
         templates=templates,
     )
     templates.env.globals["settings"] = workspace.settings
-    templates.env.filters["money"] = _money
-    templates.env.filters["share"] = _share
-    templates.env.filters["count"] = _count
+    # every figure reads as on the other faces (views/formatting.py); money is shortened here
+    templates.env.filters.update(
+        money=fmt.money_short,
+        share=fmt.share,
+        count=fmt.count,
+        jobs=fmt.jobs,
+        points=fmt.points,
+        ratio=fmt.ratio,
+        percent=fmt.percent,
+    )
+    templates.env.globals.update(figure=fmt.figure, change=fmt.change)
 
     @app.middleware("http")
     async def who(request: Request, call_next: Any) -> Response:
@@ -109,21 +118,3 @@ def _quote(text: str) -> str:
     from urllib.parse import quote
 
     return quote(text, safe="/")
-
-
-def _money(value: Any) -> str:
-    if value is None:
-        return "—"
-    amount = float(value)
-    for limit, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
-        if abs(amount) >= limit:
-            return f"{amount / limit:,.1f}{suffix}"
-    return f"{amount:,.0f}"
-
-
-def _share(value: Any) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f} %"
-
-
-def _count(value: Any) -> str:
-    return "—" if value is None else f"{int(value):,}"

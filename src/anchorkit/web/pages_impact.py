@@ -27,9 +27,9 @@ def impact_page(request: Request) -> Response:
 @router.get("/opportunities")
 def opportunities_page(request: Request) -> Response:
     actor = need(request, "view_opportunities")
-    store = state(request).store
+    st = state(request)
     full = sees_all_lines(actor)
-    rows = opportunities.opportunity_list(store, None if full else actor.anchor_name)
+    rows = opportunities.opportunity_list(st.store, None if full else actor.anchor_name, st.db)
     if not full:  # names and categories, not other anchors' amounts
         rows = [
             {
@@ -40,7 +40,7 @@ def opportunities_page(request: Request) -> Response:
             for o in rows
         ]
     return render(
-        request, "opportunities.html", rows=rows, full=full, anchors=indicators.anchors(store)
+        request, "opportunities.html", rows=rows, full=full, anchors=indicators.anchors(st.store)
     )
 
 
