@@ -6,11 +6,10 @@ import getpass
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from anchorkit.classify import classify as run_classify
 from anchorkit.classify import map_category, review_lines, taxonomy_for
-from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, wrapping_table
 from anchorkit.views import formatting as fmt
 
 category_app = typer.Typer(
@@ -99,16 +98,37 @@ def category_review(
     if json_output:
         _print_json(rows)
         return
-    table = Table("anchor", "raw category", "description", "category", "how", "conf", "lines")
+    table = wrapping_table(
+        "anchor",
+        "raw category",
+        "description",
+        "category",
+        "how",
+        "conf",
+        "lines",
+        "spend",
+        numeric=("conf", "lines", "spend"),
+    )
     for r in rows:
         table.add_row(
             r["anchor"],
-            r["raw_category"] or "",
+            r["raw_category"] or "(none)",
             r["description"] or "",
             f"{r['code'] or 'unclassified'} {r['level2'] or r['level1'] or ''}",
             r["method"],
             fmt.ratio(r["confidence"]),
-            f"{r['lines']:,}",
+            fmt.count(r["lines"]),
+            fmt.money(r["spend"]),
         )
     out.print(table)
-    out.print("Confirm with: anchorkit category map RAW CODE --anchor NAME")
+    if any(r["raw_category"] for r in rows):
+        out.print(
+            "Confirm what a raw category means: anchorkit category map RAW CODE --anchor NAME"
+        )
+    if any(not r["raw_category"] for r in rows):
+        out.print(
+            "Lines with no raw category, (none), cannot be mapped: their file gave them no "
+            "category. Say what they are with a rule on their description or supplier in the "
+            "taxonomy's rules.toml (docs/classification.md), or load the file again with its "
+            "category column if it has one; then run anchorkit classify."
+        )

@@ -14,12 +14,13 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions
+from rich.table import Column, Table
 
 from anchorkit.errors import AnchorkitError
 from anchorkit.workspace import Workspace
@@ -114,6 +115,19 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def wrapping_table(*headers: str, numeric: Collection[str] = (), **options: Any) -> Table:
+    """A table of the CLI: every text cell wraps (a long word folds) and is never cut short
+    with "…", so a name or a path reads whole at any terminal width; the ``numeric`` columns are
+    right-aligned and never broken (a figure split over two lines misreads)."""
+    return Table(
+        *(
+            Column(h, justify="right", no_wrap=True) if h in numeric else Column(h, overflow="fold")
+            for h in headers
+        ),
+        **options,
+    )
 
 
 def _open() -> Workspace:

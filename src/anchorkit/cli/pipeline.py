@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from anchorkit.analytics import compute_indicators
-from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, state
+from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, state, wrapping_table
 from anchorkit.errors import AnchorkitError
 from anchorkit.ingest import ingest_files, list_rejects, load_mapping_file
 from anchorkit.schema import ANCHOR_KINDS
@@ -71,7 +71,7 @@ def anchor_list(json_output: Annotated[bool, typer.Option("--json")] = False) ->
     if json_output:
         _print_json([a.__dict__ for a in anchors])
         return
-    table = Table("id", "name", "kind")
+    table = wrapping_table("id", "name", "kind")
     for a in anchors:
         table.add_row(str(a.anchor_id), a.name, a.kind)
     out.print(table)
@@ -190,12 +190,10 @@ def rejects(
                 ]
             )
     else:
-        table = Table("file", "sheet", "row", "reasons", "cells")
+        table = wrapping_table("file", "sheet", "row", "reasons", "cells", numeric=("row",))
         for r in rows:
             cells = ", ".join(f"{k}={v}" for k, v in r.raw_cells.items() if v is not None)
-            table.add_row(
-                r.file, r.sheet or "", str(r.source_row), "; ".join(r.reasons), cells[:80]
-            )
+            table.add_row(r.file, r.sheet or "", str(r.source_row), "; ".join(r.reasons), cells)
         out.print(table)
         out.print(f"{len(rows):,} rejected rows")
 
@@ -263,7 +261,15 @@ def indicators(
             )
         out.print(table)
     if targets:
-        table = Table("target", "year", "target", "actual", "gap", "progress")
+        table = wrapping_table(
+            "target",
+            "year",
+            "target",
+            "actual",
+            "gap",
+            "progress",
+            numeric=("year", "actual", "gap", "progress"),
+        )
         for p in targets:
             name = p["indicator"]
             show = [fmt.figure(name, p["target"]), fmt.figure(name, p["actual"])]
@@ -272,7 +278,9 @@ def indicators(
             )
         out.print(table)
     if net["top_suppliers"]:
-        table = Table("top supplier", "spend", "lines", "anchors")
+        table = wrapping_table(
+            "top supplier", "spend", "lines", "anchors", numeric=("spend", "lines", "anchors")
+        )
         for s in net["top_suppliers"]:
             table.add_row(s["supplier"], _fmt(s["spend"]), _fmt(s["lines"]), str(s["anchors"]))
         out.print(table)
@@ -423,7 +431,9 @@ def registry_list(json_output: Annotated[bool, typer.Option("--json")] = False) 
     if json_output:
         _print_json([r.to_json() for r in registries])
         return
-    table = Table("registry", "entries", "expired", "tags", "last import")
+    table = wrapping_table(
+        "registry", "entries", "expired", "tags", "last import", numeric=("entries", "expired")
+    )
     for r in registries:
         table.add_row(
             r.registry,

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, wrapping_table
 from anchorkit.resolve.dedupe import dedupe_file
 from anchorkit.resolve.review import decide, list_items, merge, split
 from anchorkit.resolve.run import resolve as run_resolve
@@ -93,7 +92,7 @@ def review_list(
     if json_output:
         _print_json([i.to_json() for i in items])
         return
-    table = Table("item", "p", "one spelling", "the other")
+    table = wrapping_table("item", "p", "one spelling", "the other", numeric=("p",))
     for i in items:
         table.add_row(
             i.item_id,
@@ -177,7 +176,9 @@ def supplier_list(
     if json_output:
         _print_json(data)
         return
-    table = Table("id", "name", "postcode", "lines", "spend", "anchors")
+    table = wrapping_table(
+        "id", "name", "postcode", "lines", "spend", "anchors", numeric=("lines", "spend", "anchors")
+    )
     for d in data:
         table.add_row(
             d["supplier_id"],
@@ -199,8 +200,8 @@ def supplier_show(
     with _open() as ws:
         place = ws.engine.query(
             "supplier_place",
-            "SELECT name, postcode, place_precision, neighbourhood, priority_area, place_reason, "
-            "areas FROM supplier WHERE supplier_id = ?",
+            "SELECT name, postcode, place_precision, local_area, neighbourhood, priority_area, "
+            "place_reason, areas FROM supplier WHERE supplier_id = ?",
             [supplier_id],
         )
         aliases = ws.engine.query(
@@ -216,13 +217,16 @@ def supplier_show(
             "ORDER BY tag",
             [supplier_id],
         )
-    name, postcode, precision, hood, priority, reason, areas = place[0] if place else (None,) * 7
+    name, postcode, precision, area, hood, priority, reason, areas = (
+        place[0] if place else (None,) * 8
+    )
     data: dict[str, Any] = {
         "supplier_id": supplier_id,
         "name": name,
         "place": {
             "postcode": postcode,
             "precision": precision,
+            "local_area": area,
             "neighbourhood": hood,
             "priority_area": priority,
             "reason": reason,
@@ -251,12 +255,13 @@ def supplier_show(
     out.print(
         f"[bold]{supplier_id} {name}[/bold] — {where['postcode'] or 'no postcode'} "
         f"(precision {where['precision'] or 'unknown'}"
+        + (f", {where['local_area']}" if where["local_area"] else "")
         + (f", {where['neighbourhood']}" if where["neighbourhood"] else "")
         + (", priority area" if where["priority_area"] else "")
         + (f"; {where['reason']}" if where["reason"] else "")
         + ")"
     )
-    table = Table("where", "spelling", "vendor id", "postcode")
+    table = wrapping_table("where", "spelling", "vendor id", "postcode")
     for s in data["spellings"]:
         table.add_row(s["where"], s["name"], s["vendor_id"] or "", s["postcode"] or "")
     out.print(table)

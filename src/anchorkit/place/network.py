@@ -23,6 +23,9 @@ from anchorkit.settings import Settings
 from anchorkit.workspace import Workspace
 
 PLACED = "__anchorkit__placed"
+#: the areas a supplier's ``local_area`` names when ``local.areas`` does not say which, finest
+#: first: a UK local authority, a Canadian or US city, a US county
+LOCAL_AREA_KEYS = ("local_authority", "city", "county")
 
 
 def regions(ws: Workspace) -> list[Region]:
@@ -115,8 +118,19 @@ def location_sql(settings: Settings, columns: Sequence[str], setting: str = "loc
     )
 
 
+def local_area_keys(settings: Settings) -> list[str]:
+    """The area columns a supplier's ``local_area`` is read from, in order: those the network's
+    ``local.areas`` rule names (its local area is counted in them), then :data:`LOCAL_AREA_KEYS`."""
+    named = [c for c, _ in AreaRule.parse(settings["local.areas"], "local.areas").pairs]
+    return list(dict.fromkeys([*named, *LOCAL_AREA_KEYS]))
+
+
 def place_suppliers(ws: Workspace) -> int:
-    """Place every supplier from its best evidence: a registry's postcode over spend files'."""
+    """Place every supplier from its best evidence: a registry's postcode over spend files'.
+
+    Writes the postcode, point, precision, neighbourhood, priority flag, every area the place
+    falls in and ``local_area``: the area the place is in at the level the network counts
+    "local" (see :func:`local_area_keys`) — "Preston", "City of Toronto", "North York"."""
     engine = ws.engine
     best = """
         SELECT supplier_id, arg_max(postcode, weight) AS code FROM (
@@ -134,6 +148,8 @@ def place_suppliers(ws: Workspace) -> int:
         FROM ({best}) b JOIN {PLACED} p ON p.input = b.code
         """,
     )
+    areas = [{k: v for k, v in json.loads(r[8]).items() if v is not None} for r in rows]
+    keys = local_area_keys(ws.settings)
     table = pa.table(
         {
             "supplier_id": [r[0] for r in rows],
@@ -144,10 +160,8 @@ def place_suppliers(ws: Workspace) -> int:
             "neighbourhood": [r[5] for r in rows],
             "priority_area": pa.array([r[6] for r in rows], pa.bool_()),
             "place_reason": [r[7] for r in rows],
-            "areas": [
-                json.dumps({k: v for k, v in json.loads(r[8]).items() if v is not None})
-                for r in rows
-            ],
+            "areas": [json.dumps(a) for a in areas],
+            "local_area": [next((a[k] for k in keys if a.get(k)), None) for a in areas],
         }
     )
     engine.register("__anchorkit__supplier_places", table)
@@ -159,10 +173,37 @@ def place_suppliers(ws: Workspace) -> int:
                 UPDATE supplier AS s SET postcode = coalesce(p.postcode, s.postcode),
                     place_precision = p.place_precision, lat = p.lat, lon = p.lon,
                     neighbourhood = p.neighbourhood, priority_area = p.priority_area,
-                    place_reason = p.place_reason, areas = p.areas::JSON
+                    place_reason = p.place_reason, areas = p.areas::JSON,
+                    local_area = p.local_area
                 FROM __anchorkit__supplier_places p WHERE p.supplier_id = s.supplier_id
                 """,
             )
     finally:
         engine.unregister("__anchorkit__supplier_places")
     return len(rows)
+
+
+def supplier_location_classes(ws: Workspace) -> dict[str, str]:
+    """Every placed supplier's class under the network's local rule — ``local``, ``non_local``
+    or ``unknown`` — as the indicators class its lines (:func:`location_sql`). Under a radius
+    rule a supplier is local when it is within the radius of any anchor's site."""
+    engine = ws.engine
+    codes = "SELECT postcode AS code FROM supplier UNION ALL SELECT site_postcode FROM anchor"
+    columns = place_codes(ws, codes)
+    rule = location_sql(ws.settings, columns)
+    rows = engine.query(
+        "supplier_location_classes",
+        f"""
+        SELECT s.supplier_id, list(DISTINCT {rule}) AS classes
+        FROM (SELECT supplier_id, postcode AS code FROM supplier) s
+        LEFT JOIN {PLACED} p ON p.input = s.code
+        LEFT JOIN (SELECT ps.* FROM anchor a JOIN {PLACED} ps ON ps.input = a.site_postcode) site
+            ON TRUE
+        GROUP BY s.supplier_id
+        """,
+    )
+    order = ("local", "non_local", "unknown")
+    return {
+        supplier: next((c for c in order if c in (classes or [])), "unknown")
+        for supplier, classes in rows
+    }

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from anchorkit.access.policy import line_scope
+from anchorkit.place.network import supplier_location_classes
 from anchorkit.records.accounts import Actor
 from anchorkit.resolve.review import list_items
 from anchorkit.views.paging import PAGE_SIZES, Page
@@ -46,10 +47,22 @@ def supplier_directory(
     )
     names = "supplier_id name postcode local_area neighbourhood priority_area tags".split()
     out = [dict(zip(names, r, strict=True)) for r in rows]
+    classes = location_classes(store)
     for row in out:
         row["tags"] = list(row["tags"] or [])
+        row["location"] = classes.get(row["supplier_id"], "unknown")
     filters = {k: v for k, v in (("q", q), ("tag", tag)) if v}
     return Page(out, int(total), page, size, "name", False, filters)
+
+
+def location_classes(store: Store) -> dict[str, str]:
+    """Each supplier's ``local`` / ``non_local`` / ``unknown`` under the network's local rule,
+    the rule the overview's local share counts with (once per data generation)."""
+    return store.cached(
+        ("supplier_location_classes",),
+        lambda: supplier_location_classes(store.reader()),
+        keep=True,
+    )
 
 
 def supplier_tags(store: Store) -> list[str]:
@@ -75,6 +88,7 @@ def supplier_detail(store: Store, actor: Actor, supplier_id: str) -> dict[str, A
         "place_reason registry_ids"
     ).split()
     supplier = dict(zip(names, found[0], strict=True))
+    supplier["location"] = location_classes(store).get(supplier_id, "unknown")
     if isinstance(supplier["registry_ids"], str):
         supplier["registry_ids"] = json.loads(supplier["registry_ids"])
     grace = int(ws.settings["tags.grace_days"])
