@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -73,3 +74,32 @@ def test_publish_writes_open_data_that_keeps_the_rule(demo_template: Path, tmp_p
             )
         table = pq.read_table(out / f"by_{dimension}.parquet")
         assert table.num_rows == len(rows)
+
+
+def test_the_published_data_package_is_valid_for_frictionless(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    """Open-data users check a data package with frictionless before they load it: the package
+    must be valid (its profile, every resource's schema, every cell against its type)."""
+    import frictionless
+
+    root = tmp_path / "net"
+    shutil.copytree(demo_template, root)
+    out = tmp_path / "open"
+    result = CliRunner().invoke(app, ["-w", str(root), "publish", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = frictionless.validate(out / "datapackage.json")
+    problems = [e.message for e in report.errors] + [
+        f"{t.name}: {e.message}" for t in report.tasks for e in t.errors
+    ]
+    assert report.valid, "\n".join(problems[:20])
+    assert len(report.tasks) == 1 + len(DIMENSIONS)
+    package = frictionless.Package(out / "datapackage.json")
+    years = package.get_resource("by_year")
+    assert years.schema.get_field("year").type == "integer"
+    assert all(f.description for f in years.schema.fields)
+    rows = years.read_rows()
+    assert rows and all(isinstance(r["year"], int) for r in rows)
+    # a publication's time as the spec writes it (RFC 3339)
+    created = json.loads((out / "datapackage.json").read_text())["created"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", created), created

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +18,52 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MEASURES = (
-    ("total_spend", "number"),
-    ("addressable_spend", "number"),
-    ("local_spend", "number"),
-    ("local_share", "number"),
-    ("impact_spend", "number"),
-    ("impact_share", "number"),
-    ("priority_area_share", "number"),
-    ("unknown_location_share", "number"),
-    ("suppliers", "integer"),
-    ("suppressed", "boolean"),
+    ("total_spend", "number", "All spend in the cell, in the network's currency."),
+    (
+        "addressable_spend",
+        "number",
+        "Spend the anchors could place locally (excluded categories left out).",
+    ),
+    ("local_spend", "number", "Addressable spend with suppliers in the local area."),
+    ("local_share", "number", "local_spend / addressable_spend (a fraction: 0.42 is 42 %)."),
+    ("impact_spend", "number", "Addressable spend with certified or tagged impact suppliers."),
+    ("impact_share", "number", "impact_spend / addressable_spend (a fraction)."),
+    (
+        "priority_area_share",
+        "number",
+        "Share of addressable spend with suppliers in priority areas.",
+    ),
+    (
+        "unknown_location_share",
+        "number",
+        "Share of addressable spend whose supplier is not placed.",
+    ),
+    ("suppliers", "integer", "Distinct suppliers paid in the cell."),
+    (
+        "suppressed",
+        "boolean",
+        "True: the cell's figures are withheld (too few suppliers, or one dominates).",
+    ),
 )
 DIMENSIONS = ("year", "anchor", "category", "neighbourhood")
+#: a dimension's field type in the data package (the others are text)
+KEY_TYPES = {"year": "integer"}
 LICENCE = {
     "name": "ODC-By-1.0",
     "path": "https://opendatacommons.org/licenses/by/1-0/",
     "title": "Open Data Commons Attribution License 1.0",
 }
+
+
+def _rfc3339(at: Any) -> str:
+    """When the publication was made, as the data package spec writes it (2026-12-06T12:39:10Z)."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    if not isinstance(at, datetime):
+        at = datetime.now(UTC)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)  # the app records keep UTC
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _value(value: Any, kind: str) -> Any:
@@ -51,16 +81,17 @@ def _value(value: Any, kind: str) -> Any:
 def _table(
     rows: list[dict[str, Any]], key: str | None
 ) -> tuple[list[str], list[list[Any]], list[dict[str, str]]]:
-    fields = ([(key, "string")] if key else []) + list(MEASURES)
-    names = [name for name, _ in fields]
+    about = f"The {key} the row's figures are for (empty: not known)." if key else ""
+    fields = ([(key, KEY_TYPES.get(key, "string"), about)] if key else []) + list(MEASURES)
+    names = [name for name, _, _ in fields]
     data = [
         [
             _value(row.get(name, False if name == "suppressed" else None), kind)
-            for name, kind in fields
+            for name, kind, _ in fields
         ]
         for row in rows
     ]
-    schema = [{"name": name, "type": kind} for name, kind in fields]
+    schema = [{"name": n, "type": kind, "description": text} for n, kind, text in fields]
     return names, data, schema
 
 
@@ -88,6 +119,7 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
         written += [csv_path, parquet_path]
         resources.append(
             {
+                "profile": "tabular-data-resource",
                 "name": name,
                 "path": csv_path.name,
                 "format": "csv",
@@ -106,7 +138,7 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
             "suppressed = true), and a second cell where one alone could be recovered from a total."
         ),
         "version": str(publication.get("publication_id", "")),
-        "created": str(publication.get("at", "")),
+        "created": _rfc3339(publication.get("at")),
         "licenses": [LICENCE],
         "sources": [{"title": "The anchors' own payment files, as loaded in anchorkit"}],
         "resources": resources,
