@@ -57,13 +57,16 @@ LICENCE = {
 
 def _rfc3339(at: Any) -> str:
     """When the publication was made, as the data package spec writes it (2026-12-06T12:39:10Z)."""
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    if not isinstance(at, datetime):
-        at = datetime.now(UTC)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)  # the app records keep UTC
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when: datetime = (
+        datetime.fromisoformat(at)
+        if isinstance(at, str)
+        else at
+        if isinstance(at, datetime)
+        else datetime.now(UTC)
+    )
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)  # the app records keep UTC
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _value(value: Any, kind: str) -> Any:
