@@ -158,6 +158,8 @@ def full_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(app, ["demo", str(root), "--lines", "8000", "--seed", "11"])
     assert result.exit_code == 0, result.output
     assert "lines loaded" in result.output
+    # what `anchorkit demo` printed (a line per step): tests/test_demo_ingest.py reads it
+    (root.parent / "demo-output.txt").write_text(result.output, encoding="utf-8")
     return root
 
 

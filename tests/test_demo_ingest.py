@@ -171,3 +171,22 @@ def test_impact_share_matches_the_truth(demo: Path) -> None:
     got = Decimal(json.loads(result.stdout)["network"]["impact_spend"])
     assert expected > 0
     assert abs(got - expected) <= Decimal("0.01") * expected, (got, expected)
+
+
+def test_the_demo_says_each_step_as_it_finishes(demo: Path, expected: dict[str, Any]) -> None:
+    """`make demo` printed nothing between "anchorkit demo" and the end of an 8-minute build:
+    each step now says, once done, what it did in counts — also when not on a terminal (here
+    the output is captured, as in a log)."""
+    printed = (demo.parent / "demo-output.txt").read_text(encoding="utf-8")
+    steps = [line.strip() for line in printed.splitlines() if line.strip().startswith("✓")]
+    names = [s.split(":")[0].removeprefix("✓ ") for s in steps]
+    assert names == ["generate", "ingest", "registries", "resolve", "classify", "portal"]
+    with Workspace.open(demo) as ws:
+        (lines,) = ws.engine.query_one("n", "SELECT count(*) FROM spend_line")
+        (suppliers,) = ws.engine.query_one("n", "SELECT count(*) FROM supplier")
+    by_name = dict(zip(names, steps, strict=True))
+    assert f"{len(expected['files']):,} files written" in by_name["generate"]
+    assert f"{lines:,} lines loaded" in by_name["ingest"]
+    assert f"{suppliers:,} suppliers resolved" in by_name["resolve"]
+    assert f"{lines:,} lines classified" in by_name["classify"]
+    assert all(s.endswith(" s)") for s in steps)  # each with its time

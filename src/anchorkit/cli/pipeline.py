@@ -329,16 +329,19 @@ def demo(
     Writes the spend files and registries, ingests them, imports the registries and resolves
     suppliers; the ground truth is written beside them.
     """
-    from anchorkit.demo.pipeline import run_demo
+    from anchorkit.demo.pipeline import DemoStep, run_demo
 
     if path.exists():
         if not force:
             raise AnchorkitError(f"{path} exists; pass --force to replace it.")
         shutil.rmtree(path)
+    # a line per step as each finishes (on a terminal, in a log, in CI alike), and on a terminal
+    # a bar for the step that runs now
+    err.print(f"Building the demo network in {path} ({anchors} anchors, {lines:,} lines):")
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed:,}/{task.total:,}"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
@@ -348,7 +351,10 @@ def demo(
         def step(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        summary = run_demo(path, anchors=anchors, lines=lines, seed=seed, step=step)
+        def finished(s: DemoStep) -> None:
+            err.print(f"  ✓ {s.line()}", highlight=False)
+
+        summary = run_demo(path, anchors=anchors, lines=lines, seed=seed, step=step, done=finished)
     network, resolution = summary.network, summary.resolution
     out.print(
         f"Demo network in [bold]{path}[/bold]: {len(network.anchors)} anchors, "
