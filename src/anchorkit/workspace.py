@@ -29,6 +29,19 @@ def resolve_path(path: Path | str | None) -> Path:
     return Path(os.environ.get("ANCHORKIT_WORKSPACE") or ".")
 
 
+def workspace_root(path: Path | str | None) -> Path:
+    """The workspace folder ``path`` names (else $ANCHORKIT_WORKSPACE, else the current one),
+    checked to be a workspace without opening its store: for commands that only touch the app
+    records beside it (accounts), so they never create records in a folder that is not one."""
+    root = resolve_path(path)
+    if not (root / SETTINGS_FILE).exists():
+        raise WorkspaceError(
+            f"{root.resolve()} is not an anchorkit workspace (no {SETTINGS_FILE}). "
+            f"Create one with: anchorkit init {root}"
+        )
+    return root
+
+
 @dataclass
 class Anchor:
     anchor_id: int
@@ -46,12 +59,7 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Workspace:
-        root = resolve_path(path)
-        if not (root / SETTINGS_FILE).exists():
-            raise WorkspaceError(
-                f"{root.resolve()} is not an anchorkit workspace (no {SETTINGS_FILE}). "
-                f"Create one with: anchorkit init {root}"
-            )
+        root = workspace_root(path)
         settings = load_settings(root / SETTINGS_FILE)
         engine = open_engine(root, settings)
         create_schema(engine)

@@ -13,7 +13,7 @@ from anchorkit.cli.common import _open, _print_json, app, err, friendly, out
 from anchorkit.errors import AccountError, EngineError
 from anchorkit.records.accounts import ROLES, Actor, add_user, list_users
 from anchorkit.records.appdb import database_url, open_app_db
-from anchorkit.workspace import resolve_path
+from anchorkit.workspace import workspace_root
 
 user_app = typer.Typer(help="Dashboard accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -105,7 +105,7 @@ def user_add(
             raise AccountError("The two passwords differ; nothing was created.")
     from anchorkit.cli.common import state
 
-    db = open_app_db(database_url(resolve_path(state.workspace)))
+    db = open_app_db(database_url(workspace_root(state.workspace)))
     user = add_user(db, email, role, password, anchor_name=anchor, supplier_id=supplier)
     out.print(f"Created {user.email} ({user.role}{': ' + anchor if anchor else ''}).")
 
@@ -116,7 +116,7 @@ def user_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> N
     """Dashboard accounts (never their passwords)."""
     from anchorkit.cli.common import state
 
-    users = list_users(open_app_db(database_url(resolve_path(state.workspace))))
+    users = list_users(open_app_db(database_url(workspace_root(state.workspace))))
     rows = [
         {"email": u.email, "role": u.role, "anchor": u.anchor_name, "supplier": u.supplier_id}
         for u in users
@@ -124,6 +124,8 @@ def user_list(json_output: Annotated[bool, typer.Option("--json")] = False) -> N
     if json_output:
         _print_json(rows)
         return
+    if not rows:
+        out.print("No dashboard accounts yet: anchorkit user add EMAIL ROLE (or user demo).")
     for r in rows:
         out.print(f"{r['email']}  {r['role']}  {r['anchor'] or r['supplier'] or ''}")
 
