@@ -355,3 +355,38 @@ def test_publish_then_public_page(page: Page) -> None:
     expect(page.locator("main")).to_contain_text("Publication")
     _charts_drawn(page, "spec-trend", "spec-map")
     shot(page, "public")
+
+
+def test_opportunities_suppliers_impact_and_what_if_read_as_meant(
+    page: Page, live: LiveServer
+) -> None:
+    """The pages a coordinator reads first (issue 23): opportunities named with their parent
+    category, catch-alls apart, each with what to do next; the supplier directory's local
+    areas; jobs as whole numbers; a change of share in percentage points."""
+    from anchorkit.analytics.multipliers import example_path, load_multipliers
+
+    with live.site.app.state.anchorkit.store.writer() as ws:  # type: ignore[attr-defined]
+        load_multipliers(ws, example_path())
+    log_in(page, "admin", next_="/opportunities")
+    first = page.locator("table#opportunities tbody tr").first
+    expect(first).to_contain_text(" – ")  # "Facilities & Management Services – Security"
+    expect(first.locator("ul.next-steps li").first).to_contain_text("Talk to the buyers at")
+    later = page.locator("#needs-classification")
+    if later.count():
+        expect(later).to_contain_text("Not Elsewhere Classified")
+        expect(page.locator("table#opportunities")).not_to_contain_text("Not Elsewhere Classified")
+    shot(page, "opportunities", height=1800)
+
+    page.goto("/suppliers")
+    expect(page.locator("#suppliers .tag.local").first).to_be_visible()
+    shot(page, "suppliers", height=1400)
+
+    page.goto("/impact")
+    jobs = page.locator("#jobs dd").nth(1).inner_text()
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*|\d\.\d", jobs), jobs  # "29,431", never "29431.1"
+    shot(page, "impact")
+
+    page.goto("/what-if?shift=Security:50")
+    share_row = page.locator("#what-if-result tbody tr", has_text="local share")
+    expect(share_row).to_contain_text(" pp")
+    shot(page, "what-if")

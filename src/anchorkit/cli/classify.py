@@ -114,7 +114,10 @@ def category_review(
             r["anchor"],
             r["raw_category"] or "(none)",
             r["description"] or "",
-            f"{r['code'] or 'unclassified'} {r['level2'] or r['level1'] or ''}",
+            " – ".join(
+                [f"{r['code'] or 'unclassified'} {r['level1'] or ''}".strip()]
+                + ([r["level2"]] if r["level2"] else [])
+            ),
             r["method"],
             fmt.ratio(r["confidence"]),
             fmt.count(r["lines"]),
