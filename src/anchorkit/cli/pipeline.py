@@ -16,6 +16,7 @@ from rich import box
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from anchorkit import progress
 from anchorkit.analytics import compute_indicators
 from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, state, wrapping_table
 from anchorkit.errors import AnchorkitError
@@ -335,26 +336,15 @@ def demo(
         if not force:
             raise AnchorkitError(f"{path} exists; pass --force to replace it.")
         shutil.rmtree(path)
-    # a line per step as each finishes (on a terminal, in a log, in CI alike), and on a terminal
-    # a bar for the step that runs now
+    # a line per step as each finishes (on a terminal, in a log, in CI alike); meanwhile the
+    # running step's progress (anchorkit.progress: a bar on a terminal, a heartbeat in a log)
     err.print(f"Building the demo network in {path} ({anchors} anchors, {lines:,} lines):")
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("demo", total=1)
 
-        def step(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what, completed=done, total=total)
+    def finished(s: DemoStep) -> None:
+        err.print(f"  ✓ {s.line()}", highlight=False)
 
-        def finished(s: DemoStep) -> None:
-            err.print(f"  ✓ {s.line()}", highlight=False)
-
-        summary = run_demo(path, anchors=anchors, lines=lines, seed=seed, step=step, done=finished)
+    with progress.reporting("demo"):
+        summary = run_demo(path, anchors=anchors, lines=lines, seed=seed, done=finished)
     network, resolution = summary.network, summary.resolution
     out.print(
         f"Demo network in [bold]{path}[/bold]: {len(network.anchors)} anchors, "

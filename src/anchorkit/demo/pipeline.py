@@ -3,7 +3,8 @@
 ``anchorkit demo`` (and so ``make demo``) is a thin wrapper around :func:`run_demo`; tests call
 it directly. Each step, once done, is reported as a :class:`DemoStep` with its counts and time,
 so a person watching ``make demo`` (on a terminal, in a log or in CI) sees it advance rather
-than minutes of silence.
+than minutes of silence; while a step runs, it tells :mod:`anchorkit.progress` (the command's
+bar on a terminal, a heartbeat line in a log).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anchorkit import progress
 from anchorkit.classify import ClassifyResult, classify
 from anchorkit.demo import DemoNetwork, build_demo
 from anchorkit.demo.planted_postings import plant_postings
@@ -56,14 +58,12 @@ def run_demo(
     anchors: int = 17,
     lines: int = 250_000,
     seed: int = 42,
-    step: Callable[[str, int, int], None] | None = None,
     done: Callable[[DemoStep], None] | None = None,
 ) -> DemoSummary:
     """Build the demo network in ``path`` and run every pipeline step on it.
 
-    ``step(what, done, total)`` is told what runs now (for a progress bar); ``done(step)`` gets
-    each step once it has finished, with its counts (a line per step)."""
-    say = step or (lambda _what, _done, _total: None)
+    ``done(step)`` gets each step once it has finished, with its counts (a line per step); what
+    runs meanwhile goes to the running command's progress (none: nothing)."""
     steps: list[DemoStep] = []
 
     @contextmanager
@@ -76,13 +76,13 @@ def run_demo(
             done(finished)
 
     with timed("generate", {}) as counts:
-        say("generating the demo network", 0, lines)
+        progress.step("generating the demo network", lines)
         network = build_demo(
             path,
             anchors=anchors,
             lines=lines,
             seed=seed,
-            progress=lambda rows, total: say("generating the demo network", rows, total),
+            progress=lambda rows, total: progress.set_done(rows, total),
         )
         counts |= {"anchors": len(network.anchors), "files written": len(network.files)}
         counts["rows written"] = lines
@@ -91,8 +91,8 @@ def run_demo(
         for a in network.anchors:
             ws.add_anchor(a.name, a.kind)
         with timed("ingest", {}) as counts:
-            for number, f in enumerate(network.files):
-                say(f"ingesting {f.path.name} ({f.anchor})", number, len(network.files))
+            for number, f in enumerate(network.files, 1):
+                progress.step(f"ingesting file {number} of {len(network.files)}: {f.path.name}")
                 (r,) = ingest_files(ws, [f.path], f.anchor)
                 if r.error:
                     raise AnchorkitError(f"demo file {r.file} failed: {r.error}")
@@ -105,15 +105,15 @@ def run_demo(
             }
         with timed("registries", {}) as counts:
             registries = write_demo_registries(path, seed)
-            for number, registry in enumerate(registries):
-                say(f"importing registry {registry.name}", number, len(registries))
+            for registry in registries:
+                progress.step(f"importing registry {registry.name}")
                 result = import_registry(ws, registry.path, registry.name, [registry.tag])
                 if result.error:
                     raise AnchorkitError(f"demo registry {registry.name} failed: {result.error}")
                 summary.registry_entries += result.rows_loaded
             counts |= {"registries imported": len(registries), "entries": summary.registry_entries}
         with timed("resolve", {}) as counts:
-            say("resolving suppliers", 0, 1)
+            progress.step("resolving suppliers")
             resolution = summary.resolution = resolve(ws)
             counts |= {
                 "suppliers resolved": resolution.suppliers,
@@ -121,14 +121,14 @@ def run_demo(
                 "pairs left for review": resolution.review_items,
             }
         with timed("classify", {}) as counts:
-            say("classifying spend lines", 0, 1)
+            progress.step("classifying spend lines")
             classified = summary.classification = classify(ws)
             counts |= {
                 "lines classified": classified.lines,
                 "left unclassified": classified.unclassified,
             }
         with timed("portal", {}) as counts:
-            say("posting the portal's opportunities", 0, 1)
+            progress.step("posting the portal's upcoming purchases")
             posted = plant_postings(ws, network.truth_dir, [a.name for a in network.anchors])
             counts["upcoming purchases posted"] = len(posted)
     return summary
