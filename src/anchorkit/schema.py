@@ -117,7 +117,7 @@ TABLES: dict[str, str] = {
             postcode          VARCHAR,
             supplier_id       VARCHAR NOT NULL,
             match_probability DOUBLE,
-            decided_by        VARCHAR NOT NULL   -- 'model', 'exact_id', 'person:<who>'
+            decided_by        VARCHAR NOT NULL   -- what put it in its supplier (see resolution.md)
         )""",
     "supplier_tag": """
         CREATE TABLE IF NOT EXISTS supplier_tag (
@@ -168,7 +168,8 @@ TABLES: dict[str, str] = {
             left_record       JSON NOT NULL,
             right_record      JSON NOT NULL,
             match_probability DOUBLE NOT NULL,
-            created_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
+            created_at        TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            reason            VARCHAR               -- why a person should look, if not the score
         )""",
     "review_decision": """
         CREATE TABLE IF NOT EXISTS review_decision (
@@ -290,6 +291,7 @@ ADDED_COLUMNS = (
     ("supplier", "place_precision", "VARCHAR"),
     ("supplier", "place_reason", "VARCHAR"),
     ("supplier", "areas", "JSON"),
+    ("review_item", "reason", "VARCHAR"),
 )
 
 

@@ -177,6 +177,18 @@ SETTINGS: tuple[Setting, ...] = (
         "supplier.",
     ),
     Setting(
+        "resolve.cluster_linkage",
+        0.4,
+        "Two groups of spellings become one supplier only when the mean score over all their "
+        "pairs reaches this, so that one strong pair cannot chain unrelated suppliers.",
+    ),
+    Setting(
+        "resolve.identifier_name_score",
+        0.5,
+        "Two spellings sharing a vendor id (or a registry id) are merged on it only when the "
+        "name model scores their names at least this; otherwise they wait in the review queue.",
+    ),
+    Setting(
         "resolve.max_comparisons",
         200_000_000,
         "Resolution stops, with the numbers, if its blocking rules would compare more pairs of "

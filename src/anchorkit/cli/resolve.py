@@ -92,13 +92,14 @@ def review_list(
     if json_output:
         _print_json([i.to_json() for i in items])
         return
-    table = wrapping_table("item", "p", "one spelling", "the other", numeric=("p",))
+    table = wrapping_table("item", "p", "one spelling", "the other", "why", numeric=("p",))
     for i in items:
         table.add_row(
             i.item_id,
             fmt.ratio(i.match_probability),
             f"{i.left['name']} ({i.left.get('postcode') or 'no postcode'})",
             f"{i.right['name']} ({i.right.get('postcode') or 'no postcode'})",
+            i.reason or "",
         )
     out.print(table)
     out.print("Decide with: anchorkit review accept ITEM | anchorkit review reject ITEM")
@@ -196,7 +197,8 @@ def supplier_list(
 def supplier_show(
     supplier_id: str, json_output: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
-    """One supplier: where it is, its spellings in each anchor and registry, and its tags."""
+    """One supplier: where it is, its spellings in each anchor and registry (and what merged
+    each: a rule, an identifier, the model's score or a person), and its tags."""
     with _open() as ws:
         place = ws.engine.query(
             "supplier_place",
@@ -207,7 +209,8 @@ def supplier_show(
         aliases = ws.engine.query(
             "supplier_aliases",
             "SELECT coalesce(a.name, 'registry ' || s.registry), s.raw_name, s.supplier_ref, "
-            "s.postcode FROM supplier_alias s LEFT JOIN anchor a USING (anchor_id) "
+            "s.postcode, s.decided_by, s.match_probability "
+            "FROM supplier_alias s LEFT JOIN anchor a USING (anchor_id) "
             "WHERE s.supplier_id = ? ORDER BY 1, 2",
             [supplier_id],
         )
@@ -233,7 +236,15 @@ def supplier_show(
             "areas": json.loads(areas) if areas else {},
         },
         "spellings": [
-            {"where": w, "name": n, "vendor_id": v, "postcode": p} for w, n, v, p in aliases
+            {
+                "where": w,
+                "name": n,
+                "vendor_id": v,
+                "postcode": p,
+                "merged_by": by,
+                "score": round(score, 4) if score is not None else None,
+            }
+            for w, n, v, p, by, score in aliases
         ],
         "tags": [
             {
@@ -261,9 +272,11 @@ def supplier_show(
         + (f"; {where['reason']}" if where["reason"] else "")
         + ")"
     )
-    table = wrapping_table("where", "spelling", "vendor id", "postcode")
+    table = wrapping_table("where", "spelling", "vendor id", "postcode", "merged by")
     for s in data["spellings"]:
-        table.add_row(s["where"], s["name"], s["vendor_id"] or "", s["postcode"] or "")
+        table.add_row(
+            s["where"], s["name"], s["vendor_id"] or "", s["postcode"] or "", s["merged_by"]
+        )
     out.print(table)
     for t in data["tags"]:
         out.print(f"tag {t['tag']} from {t['source']} ({t['valid_from']} – {t['valid_to']})")

@@ -49,6 +49,11 @@ class SplinkSource(ABC):
         """Every ``group_id``."""
 
     @abstractmethod
+    def table(self) -> pa.Table:
+        """Every record, in ``group_id`` order, on the driver: the name model and the
+        clustering after Splink run there, on the same rows whatever the engine."""
+
+    @abstractmethod
     def fetch(self, sql: str) -> pa.Table:
         """Run ``sql`` (DuckDB's dialect) against Splink's tables; its rows to the driver."""
 
@@ -86,6 +91,9 @@ class ArrowSource(SplinkSource):
     def ids(self) -> list[str]:
         ids: list[str] = self.records.column("group_id").to_pylist()
         return ids
+
+    def table(self) -> pa.Table:
+        return self.records
 
     def fetch(self, sql: str) -> pa.Table:
         return self._con.sql(sql).to_arrow_table()
@@ -142,6 +150,10 @@ class SparkSource(SplinkSource):
     def ids(self) -> list[str]:
         ids: list[str] = self.records.select("group_id").toArrow().column(0).to_pylist()
         return ids
+
+    def table(self) -> pa.Table:
+        table: pa.Table = self.records.orderBy("group_id").toArrow()
+        return table
 
     def fetch(self, sql: str) -> pa.Table:
         return self.engine.query_arrow("splink_pairs", sql)

@@ -17,13 +17,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from anchorkit.errors import ResolveError
+from anchorkit.resolve.evidence import weigh
 from anchorkit.resolve.link import (
     DEFAULT_THRESHOLDS,
     Thresholds,
-    connected_components,
+    groups_sql,
     records_sql,
     score_pairs,
 )
+from anchorkit.resolve.names import NameModel
 from anchorkit.resolve.normalise import normalise_sql
 
 POSTCODE_HINTS = ("postcode", "post_code", "postal", "zip")
@@ -35,6 +37,8 @@ class Clusters:
 
     cluster_of: dict[str, str]
     probability_of: dict[str, float | None]
+    reason_of: dict[str, str]
+    group_of: dict[str, str]  # the row's name group (same name key, postcode and extras)
 
 
 def group_records(
@@ -67,16 +71,7 @@ def group_records(
     con.execute("ALTER TABLE records ADD COLUMN group_id VARCHAR")
     con.execute(f"UPDATE records SET group_id = md5({group_key})")
     extra_select = "".join(f', any_value("{c}") AS "{c}"' for c in extra_columns)
-    return con.sql(
-        f"""
-        SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
-            min(numbered_key) AS numbered_key, min(postcode) AS postcode,
-            min(postcode_area) AS postcode_area, min(name_prefix) AS name_prefix,
-            min(name_first) AS name_first, min(name_second) AS name_second,
-            min(name_last) AS name_last {extra_select}
-        FROM records GROUP BY group_id ORDER BY group_id
-        """
-    ).to_arrow_table()
+    return con.sql(groups_sql("records", extra_select) + " ORDER BY group_id").to_arrow_table()
 
 
 def cluster_names(
@@ -87,6 +82,7 @@ def cluster_names(
     postcode_column: str | None = None,
     extra_columns: Sequence[str] = (),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    model: NameModel | None = None,
 ) -> Clusters:
     """Cluster the rows of an Arrow table by supplier name (and postcode / extra columns)."""
     con = duckdb.connect()
@@ -99,29 +95,39 @@ def cluster_names(
         extra_columns=extra_columns,
     )
     rows = con.sql("SELECT row_id, group_id FROM records").fetchall()
+    con.close()
     group_size: dict[str, int] = defaultdict(int)
     for _row, group in rows:
         group_size[group] += 1
-    best: dict[str, float] = {g: 1.0 for g, n in group_size.items() if n > 1}
-    edges: list[tuple[str, str]] = []
     if groups.num_rows > 1:
-        scored = score_pairs(groups, thresholds, extra_columns)
-        for a, b, p, rule in zip(
-            scored.pairs.column("group_id_l").to_pylist(),
-            scored.pairs.column("group_id_r").to_pylist(),
-            scored.pairs.column("match_probability").to_pylist(),
-            scored.pairs.column("name_rule").to_pylist(),
-            strict=True,
-        ):
-            if p >= thresholds.match or rule:
-                edges.append((a, b))
-                best[a] = max(best.get(a, 0.0), p)
-                best[b] = max(best.get(b, 0.0), p)
-    components = connected_components(groups.column("group_id").to_pylist(), edges)
-    con.close()
+        pairs = score_pairs(groups, thresholds, extra_columns).pairs
+    else:
+        pairs = pa.table(
+            {
+                "group_id_l": pa.array([], pa.string()),
+                "group_id_r": pa.array([], pa.string()),
+                "match_probability": pa.array([], pa.float64()),
+                "name_rule": pa.array([], pa.bool_()),
+            }
+        )
+    agree = (
+        [
+            "\x1f".join(str(v) for v in row)
+            for row in zip(*(groups.column(c).to_pylist() for c in extra_columns), strict=True)
+        ]
+        if extra_columns
+        else None
+    )
+    outcome = weigh(groups, pairs, thresholds, model=model, agree=agree)
+    best = {
+        g: (p if p is not None else (1.0 if group_size[g] > 1 else None))
+        for g, (_why, p) in outcome.reason.items()
+    }
     return Clusters(
-        cluster_of={row: components[group][:12] for row, group in rows},
-        probability_of={row: best.get(group) for row, group in rows},
+        cluster_of={row: outcome.root[group][:12] for row, group in rows},
+        probability_of={row: best[group] for row, group in rows},
+        reason_of={row: outcome.reason[group][0] for row, group in rows},
+        group_of=dict(rows),
     )
 
 
@@ -134,7 +140,8 @@ def dedupe_file(
     extra_columns: Sequence[str] = (),
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> dict[str, int]:
-    """Write ``out``: every input row plus ``cluster_id`` and ``match_probability``."""
+    """Write ``out``: every input row plus ``cluster_id``, ``match_probability`` and
+    ``merged_by`` (what put the row in its cluster)."""
     try:
         table = pacsv.read_csv(
             input_path,
@@ -168,6 +175,7 @@ def dedupe_file(
     result = result.append_column(
         "match_probability", pa.array([clusters.probability_of[i] for i in ids], pa.float64())
     )
+    result = result.append_column("merged_by", pa.array([clusters.reason_of[i] for i in ids]))
     if id_column == "__row":
         result = result.drop_columns(["__row"])
     pacsv.write_csv(result, out)

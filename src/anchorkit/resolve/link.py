@@ -25,6 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from anchorkit.engine.splink import ArrowSource, SplinkSource
+from anchorkit.resolve.normalise import legal_form_sql
 
 #: Blocking rules: only pairs that agree on one of these are ever scored. Each is bounded (an
 #: exact key, or a prefix together with a postcode area), which keeps 1M records in memory;
@@ -45,22 +46,34 @@ log = logging.getLogger("anchorkit.resolve")
 
 @dataclass(frozen=True)
 class Thresholds:
+    """Where scores become decisions (the ``resolve.*`` settings).
+
+    ``match``: a pair at or above it may join two suppliers; ``review``: pairs from here up to
+    ``match`` that stay apart wait for a person; ``linkage``: two groups of spellings join only
+    when the mean score over their pairs reaches it (see :mod:`anchorkit.resolve.cluster`);
+    ``identifier``: the name score two spellings sharing an identifier need to be merged on it.
+    """
+
     match: float = 0.9
     review: float = 0.5
+    linkage: float = 0.4
+    identifier: float = 0.5
 
 
 DEFAULT_THRESHOLDS = Thresholds()
 
-#: When a postcode is missing, a name alone cannot reach the match threshold (measured: about 15
-#: of the 15.6 bits needed), yet an identical or near-identical name is then the best evidence
-#: there is. This rule links such pairs (measured on the demo: precision 0.991, recall 0.998; on
-#: Government of Canada vendor names: precision 0.983, recall 15.7 x the name-equality baseline).
+#: Where a postcode is missing, a name alone cannot reach the match threshold in Splink's model
+#: (measured: about 15 of the 15.6 bits needed), yet the name is then the best evidence there is.
+#: Identical names, trade names or numbered companies are then one supplier by this rule; other
+#: name-only pairs are weighed by the name model (:mod:`anchorkit.resolve.evidence`).
 NAME_RULE = (
     "((postcode_l IS NULL OR postcode_r IS NULL) AND (name_key_l = name_key_r "
     "OR name_key_l = trade_key_r OR trade_key_l = name_key_r OR trade_key_l = trade_key_r "
-    "OR numbered_key_l = numbered_key_r "
-    "OR jaro_winkler_similarity(name_key_l, name_key_r) >= 0.96))"
+    "OR numbered_key_l = numbered_key_r))"
 )
+#: Pairs Splink hands back: those worth keeping, and every name-only pair it compared (the name
+#: model weighs those).
+KEPT_PAIRS = "match_probability >= {review} OR postcode_l IS NULL OR postcode_r IS NULL"
 
 #: Below this many name groups the data cannot teach the model much: the starting values are used.
 TRAIN_MIN_GROUPS = 500
@@ -96,11 +109,27 @@ def records_sql(source: str, raw_name: str, postcode: str, normalise: Callable[[
             nullif(regexp_extract(name_key, '([a-z0-9]+)$', 1), '') AS name_last
         FROM (
             SELECT *, {normalise(raw_name)} AS name_key,
+                {legal_form_sql(raw_name)} AS legal_form,
                 nullif({normalise(trade)}, '') AS trade_key,
                 {numbered} AS numbered_key,
                 {pc} AS postcode
             FROM ({source})
         )
+    """
+
+
+def groups_sql(records: str, extra: str = "") -> str:
+    """One row per name group of ``records`` (columns made by :func:`records_sql` and a
+    ``group_id``): the keys Splink compares, and the legal forms its spellings end with (two,
+    so that a group written both "Inc" and "Ltd" shows both)."""
+    return f"""
+        SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
+            min(numbered_key) AS numbered_key, min(postcode) AS postcode,
+            min(postcode_area) AS postcode_area, min(name_prefix) AS name_prefix,
+            min(name_first) AS name_first, min(name_second) AS name_second,
+            min(name_last) AS name_last, min(legal_form) AS legal_form_a,
+            max(legal_form) AS legal_form_b {extra}
+        FROM {records} GROUP BY group_id
     """
 
 
@@ -185,7 +214,7 @@ def check_blocking(groups: pa.Table | SplinkSource, *, sample: float = 1.0) -> l
 class Scored:
     """Pairs the model scored at or above the review threshold, and the trained model."""
 
-    pairs: pa.Table  # group_id_l, group_id_r, match_probability, name_rule
+    pairs: pa.Table  # group_id_l, group_id_r, match_probability, name_rule (ordered)
     model: dict[str, Any]
 
 
@@ -229,7 +258,8 @@ def score_pairs(
             f"""
             SELECT group_id_l, group_id_r, match_probability, {NAME_RULE} AS name_rule
             FROM {predictions.physical_name}
-            WHERE match_probability >= {thresholds.review} OR {NAME_RULE}
+            WHERE {KEPT_PAIRS.format(review=thresholds.review)}
+            ORDER BY group_id_l, group_id_r
             """
         )
         model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))

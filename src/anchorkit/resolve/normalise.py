@@ -29,7 +29,14 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["NormalisedName", "normalise_name", "normalise_sql"]
+__all__ = [
+    "ComparisonWords",
+    "NormalisedName",
+    "comparison_words",
+    "legal_form_sql",
+    "normalise_name",
+    "normalise_sql",
+]
 
 RULES_FILE = "normalise_rules.toml"
 
@@ -142,6 +149,10 @@ class _Rules:
     possessive_s: _Sub
     given_names: frozenset[str]
     trailing_articles: frozenset[str]
+    business_words: frozenset[str]  # [person] business_words: what a supplier does
+    stop_words: frozenset[str]  # [compare]: words that say nothing about who a supplier is
+    generic_words: frozenset[str]  # [compare]: words many unrelated suppliers share
+    qualifier_words: frozenset[str]  # [compare]: where or which part of a supplier
 
 
 def _fold_chars(text: str) -> str:
@@ -272,6 +283,40 @@ def _compile(raw: Mapping[str, Any]) -> _Rules:
         possessive_s=_Sub(" s( |$)", r"s\1"),
         given_names=frozenset(words(n) for n in raw["person"]["given_names"]),
         trailing_articles=frozenset(trailing),
+        business_words=_one_words(raw["person"]["business_words"], expanded),
+        stop_words=_one_words(raw["compare"]["stop_words"], expanded),
+        generic_words=_one_words(raw["compare"]["generic_words"], expanded),
+        qualifier_words=_one_words(raw["compare"]["qualifier_words"], expanded),
+    )
+
+
+def _one_words(raw: Iterable[str], expanded: Callable[[str], str]) -> frozenset[str]:
+    """Each entry as the word(s) a name key shows ("Svcs" -> "services", "Co-op" -> two words)."""
+    return frozenset(w for entry in raw for w in expanded(entry).split(" ") if w)
+
+
+@dataclass(frozen=True)
+class ComparisonWords:
+    """Words the name comparison weighs differently (``[compare]`` in the rules file)."""
+
+    stop: frozenset[str]
+    generic: frozenset[str]  # generic and qualifier words: neither says which supplier
+    qualifiers: frozenset[str]  # where or which part: added, dropped or swapped freely
+    business: frozenset[str]  # what suppliers do ("cleaning", "plumbing"): never a place
+    legal: frozenset[str]  # every word of a legal form ("incorporated", "limited", "s", "e")
+
+
+def comparison_words() -> ComparisonWords:
+    """The ``[compare]`` words (and the business and legal-form words), spelt as name keys
+    spell them."""
+    r = _rules()
+    legal = frozenset(w for form in r.suffix_forms for w in form.split(" ") if w)
+    return ComparisonWords(
+        stop=r.stop_words,
+        generic=r.generic_words | r.qualifier_words,
+        qualifiers=r.qualifier_words,
+        business=r.business_words,
+        legal=legal,
     )
 
 
@@ -515,6 +560,21 @@ def normalise_name(raw: str) -> NormalisedName:
 
 # --------------------------------------------------------------------------------------------
 # DuckDB SQL: the same steps, in the same order, as one expression.
+
+
+@lru_cache(maxsize=64)
+def legal_form_sql(col: str) -> str:
+    """A DuckDB expression giving the canonical legal form a name ends with ("inc" for "Acme
+    Incorporated"), or NULL. Only forms written as one word are read: enough to tell "Vanguard
+    Software Ltd" from "Vanguard Software Inc", two companies of one name."""
+    r = _rules()
+    whens = " ".join(
+        f"WHEN {_lit(form)} THEN {_lit(canonical)}"
+        for form, canonical in sorted(r.suffix_forms.items())
+        if " " not in form
+    )
+    last = f"regexp_extract(lower(strip_accents({col})), '([a-z]+)[^a-z]*$', 1)"
+    return f"CASE {last} {whens} END"
 
 
 @lru_cache(maxsize=64)

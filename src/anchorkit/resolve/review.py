@@ -30,6 +30,7 @@ class ReviewItem:
     match_probability: float
     left: dict[str, Any]
     right: dict[str, Any]
+    reason: str | None = None  # why a person should look, when it is not only the score
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -39,14 +40,14 @@ def list_items(ws: Workspace, *, limit: int | None = None) -> list[ReviewItem]:
     """Undecided pairs, most uncertain (closest to 50 %) first."""
     rows = ws.engine.query(
         "review_list",
-        "SELECT pair_key, match_probability, left_record, right_record FROM review_item "
+        "SELECT pair_key, match_probability, left_record, right_record, reason FROM review_item "
         "WHERE pair_key NOT IN (SELECT pair_key FROM review_decision) "
         "ORDER BY abs(match_probability - 0.5), pair_key"
         + (f" LIMIT {int(limit)}" if limit else ""),
     )
     return [
-        ReviewItem(item_id(k), k, float(p), json.loads(left), json.loads(right))
-        for k, p, left, right in rows
+        ReviewItem(item_id(k), k, float(p), json.loads(left), json.loads(right), reason)
+        for k, p, left, right, reason in rows
     ]
 
 

@@ -22,10 +22,11 @@ import pyarrow as pa
 from anchorkit.engine.splink import SplinkSource
 from anchorkit.errors import ResolveError
 from anchorkit.place.network import place_suppliers
+from anchorkit.resolve.evidence import MAX_ID_GROUPS, IdPair, Outcome, weigh
 from anchorkit.resolve.link import (
     Thresholds,
     check_blocking,
-    connected_components,
+    groups_sql,
     pair_key,
     records_sql,
     score_pairs,
@@ -49,20 +50,31 @@ SPEND_RECORD_ID = record_id_sql(
 )
 
 
-# Identifiers that settle a match before any model: one anchor's vendor id names one vendor
-# record (its spellings are one supplier), and a registry id (a company or business number) found
-# as a spend record's vendor id, with a similar name, is that registry entry.
+# Identifiers: one anchor's vendor id names one vendor record (its spellings are one supplier),
+# and a registry id (a company or business number) found as a spend record's vendor id is that
+# registry entry. Both are strong evidence but never the only evidence: evidence.weigh merges them
+# only when the names agree enough. A vendor id written by more than MAX_ID_GROUPS different names
+# in one anchor (a row counter, a "misc" code) is not an identifier and is not used at all.
 COMPACT_ID = (
     "regexp_replace(upper(regexp_replace({col}, '[^A-Za-z0-9]', '', 'g')), "
     "'^(GBCOH|GBCHC|CABN|CACRA|USEIN)', '')"
 )
-SAME_ID_EDGES = (
+SAME_ID_PAIRS = (
     """
-    SELECT min(group_id) OVER (PARTITION BY source, supplier_ref), group_id FROM {records}
-    WHERE supplier_ref IS NOT NULL AND registry IS NULL
-    QUALIFY min(group_id) OVER (PARTITION BY source, supplier_ref) <> group_id
+    WITH ids AS (
+        SELECT DISTINCT source, anchor_id, supplier_ref, group_id FROM {records}
+        WHERE supplier_ref IS NOT NULL AND registry IS NULL
+    ), sized AS (
+        SELECT *, count(*) OVER (PARTITION BY source, supplier_ref) AS used_by FROM ids
+    )
+    SELECT a.group_id, b.group_id, 'vendor id ' || a.supplier_ref || ' at ' || an.name, false
+    FROM sized a JOIN sized b ON a.source = b.source AND a.supplier_ref = b.supplier_ref
+        AND a.group_id < b.group_id
+    JOIN anchor an ON an.anchor_id = a.anchor_id
+    WHERE a.used_by <= {max_groups}
     UNION ALL
-    SELECT DISTINCT s.group_id, g.group_id FROM {records} s JOIN {records} g
+    SELECT DISTINCT s.group_id, g.group_id, g.registry || ' id ' || g.supplier_ref, true
+    FROM {records} s JOIN {records} g
       ON """
     + COMPACT_ID.format(col="s.supplier_ref")
     + " = "
@@ -70,9 +82,16 @@ SAME_ID_EDGES = (
     + """
     WHERE s.registry IS NULL AND g.registry IS NOT NULL AND s.group_id <> g.group_id
       AND length(s.supplier_ref) >= 6 AND regexp_matches(s.supplier_ref, '[0-9]')
-      AND (s.name_first = g.name_first OR jaro_winkler_similarity(s.name_key, g.name_key) >= 0.8)
+    ORDER BY 1, 2, 3
     """
 )
+CROWDED_IDS = """
+    SELECT count(*) FROM (
+        SELECT source, supplier_ref FROM {records}
+        WHERE supplier_ref IS NOT NULL AND registry IS NULL
+        GROUP BY ALL HAVING count(DISTINCT group_id) > {max_groups}
+    )
+"""
 
 
 @dataclass
@@ -122,17 +141,7 @@ def build_records(ws: Workspace) -> SplinkSource:
         FROM ({records_sql("SELECT * FROM records", "raw_name", "raw_postcode", normalise_sql)})
         """,
     )
-    return ws.engine.splink_source(
-        "groups_for_linkage",
-        f"""
-        SELECT group_id, min(name_key) AS name_key, min(trade_key) AS trade_key,
-            min(numbered_key) AS numbered_key, min(postcode) AS postcode,
-            min(postcode_area) AS postcode_area, min(name_prefix) AS name_prefix,
-            min(name_first) AS name_first, min(name_second) AS name_second,
-            min(name_last) AS name_last
-        FROM {RECORDS} GROUP BY group_id
-        """,
-    )
+    return ws.engine.splink_source("groups_for_linkage", groups_sql(RECORDS))
 
 
 def _guard_blocking(ws: Workspace, groups: SplinkSource, result: ResolveResult) -> None:
@@ -159,13 +168,47 @@ def _guard_blocking(ws: Workspace, groups: SplinkSource, result: ResolveResult) 
         )
 
 
-def _decisions(ws: Workspace) -> dict[str, str]:
+def _decisions(ws: Workspace) -> dict[tuple[str, str], tuple[str, str]]:
     """The latest decision on each pair: a person's word is final until they change it."""
     rows = ws.engine.query(
         "review_decisions",
-        "SELECT pair_key, arg_max(decision, decided_at) FROM review_decision GROUP BY pair_key",
+        "SELECT pair_key, arg_max(decision, decided_at), arg_max(decided_by, decided_at) "
+        "FROM review_decision GROUP BY pair_key",
     )
-    return dict(rows)
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for key, decision, by in rows:
+        a, _, b = str(key).partition("|")
+        out[(a, b) if a <= b else (b, a)] = (str(decision), str(by))
+    return out
+
+
+def _identifiers(ws: Workspace, result: ResolveResult) -> list[IdPair]:
+    crowded = ws.engine.query_one(
+        "crowded_ids", CROWDED_IDS.format(records=RECORDS, max_groups=MAX_ID_GROUPS)
+    )[0]
+    if crowded:
+        result.notes.append(
+            f"{crowded:,} vendor ids are each written with more than {MAX_ID_GROUPS} different "
+            "names within one anchor: not used as identifiers (a row counter or a catch-all code?)"
+        )
+    rows = ws.engine.query(
+        "same_id_pairs", SAME_ID_PAIRS.format(records=RECORDS, max_groups=MAX_ID_GROUPS)
+    )
+    return [IdPair(str(a), str(b), str(what), bool(reg)) for a, b, what, reg in rows]
+
+
+def _registry_entries(ws: Workspace) -> dict[str, dict[str, frozenset[str]]]:
+    """Group -> registry -> its entry ids: a registry lists each business once, so two of its
+    entries are never merged into one supplier (unless a person says so)."""
+    rows = ws.engine.query(
+        "registry_entries",
+        f"SELECT group_id, registry, list(DISTINCT supplier_ref) FROM {RECORDS} "
+        "WHERE registry IS NOT NULL GROUP BY ALL",
+    )
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for group, registry, refs in rows:
+        out.setdefault(str(group), {})[str(registry)] = frozenset(str(r) for r in refs)
+    return out
 
 
 def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
@@ -174,6 +217,8 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
     thresholds = Thresholds(
         match=float(ws.settings["resolve.match_threshold"]),
         review=float(ws.settings["resolve.review_threshold"]),
+        linkage=float(ws.settings["resolve.cluster_linkage"]),
+        identifier=float(ws.settings["resolve.identifier_name_score"]),
     )
     with build_records(ws) as groups:
         (result.records,) = ws.engine.query_one("count_records", f"SELECT count(*) FROM {RECORDS}")
@@ -182,45 +227,37 @@ def resolve(ws: Workspace, *, models_dir: Path | None = None) -> ResolveResult:
             return result
         _guard_blocking(ws, groups, result)
         scored = score_pairs(groups, thresholds)
-        group_ids = groups.ids()
+        table = groups.table()
     result.pairs_scored = scored.pairs.num_rows
     decisions = _decisions(ws)
-    left = scored.pairs.column("group_id_l").to_pylist()
-    right = scored.pairs.column("group_id_r").to_pylist()
-    prob = scored.pairs.column("match_probability").to_pylist()
-    by_rule = scored.pairs.column("name_rule").to_pylist()
-    edges: list[tuple[str, str]] = []
-    maybe: list[tuple[str, str, float]] = []
-    for a, b, p, rule in zip(left, right, prob, by_rule, strict=True):
-        decision = decisions.get(pair_key(a, b))
-        if decision == "non_match":
-            continue
-        if p >= thresholds.match or rule or decision == "match":
-            edges.append((a, b))
-        else:
-            maybe.append((a, b, p))
-    edges.extend((a, b) for a, b in (k.split("|", 1) for k, d in decisions.items() if d == "match"))
-    edges.extend(ws.engine.query("same_id_edges", SAME_ID_EDGES.format(records=RECORDS)))
+    outcome = weigh(
+        table,
+        scored.pairs,
+        thresholds,
+        ids=_identifiers(ws, result),
+        decisions=decisions,
+        exclusive=_registry_entries(ws),
+        max_pairs=int(ws.settings["resolve.max_comparisons"]),
+    )
+    result.pairs_scored += outcome.name_pairs
+    result.notes.append(
+        f"{outcome.name_pairs:,} pairs of names without a postcode compared by the name model"
+    )
+    result.notes.extend(outcome.notes)
     result.decisions_applied = len(decisions)
-    result.edges = len(edges)
-    components = connected_components(group_ids, edges)
-    # between the thresholds and still apart: a person should look
-    review = [
-        (a, b, p)
-        for a, b, p in maybe
-        if components[a] != components[b] and pair_key(a, b) not in decisions
-    ]
-    result.review_items = len(review)
-    _assign_ids(ws, components, result)
-    _write_review_items(ws, review)
+    result.edges = sum(1 for why, _p in outcome.reason.values() if why != "name key")
+    result.review_items = len(outcome.review)
+    _assign_ids(ws, outcome, result)
+    _write_review_items(ws, outcome.review)
     result.model_path = str(_save_model(ws, scored.model, models_dir))
     # placement follows resolution: a supplier is where its best evidence says
     result.suppliers_placed = place_suppliers(ws)
     return result
 
 
-def _assign_ids(ws: Workspace, components: dict[str, str], result: ResolveResult) -> None:
+def _assign_ids(ws: Workspace, outcome: Outcome, result: ResolveResult) -> None:
     engine = ws.engine
+    components = outcome.root
     previous = dict(
         engine.query("previous_aliases", "SELECT record_id, supplier_id FROM supplier_alias")
     )
@@ -259,6 +296,10 @@ def _assign_ids(ws: Workspace, components: dict[str, str], result: ResolveResult
         {
             "record_id": [r for r, _g, _w in record_group],
             "supplier_id": [supplier_of[components[g]] for _r, g, _w in record_group],
+            "match_probability": pa.array(
+                [outcome.reason[g][1] for _r, g, _w in record_group], pa.float64()
+            ),
+            "decided_by": [outcome.reason[g][0] for _r, g, _w in record_group],
         }
     )
     engine.register("__anchorkit__record_supplier", mapping)
@@ -272,7 +313,7 @@ def _assign_ids(ws: Workspace, components: dict[str, str], result: ResolveResult
                     supplier_ref, postcode, supplier_id, match_probability, decided_by)
                 SELECT r.record_id, r.group_id, r.anchor_id, r.registry, r.raw_name, r.supplier_ref,
                        r.postcode,
-                       m.supplier_id, NULL, 'model'
+                       m.supplier_id, m.match_probability, m.decided_by
                 FROM {RECORDS} r JOIN __anchorkit__record_supplier m USING (record_id)
                 """,
             )
@@ -284,11 +325,17 @@ def _assign_ids(ws: Workspace, components: dict[str, str], result: ResolveResult
                 SELECT m.supplier_id,
                        arg_max(r.raw_name, r.lines + CASE WHEN r.registry IS NULL THEN 0 ELSE 0.5 END),
                        arg_max(r.name_key, r.lines),
-                       CASE WHEN count(r.registry) > 0 THEN to_json(map(
-                           list(r.registry) FILTER (WHERE r.registry IS NOT NULL),
-                           list(r.supplier_ref) FILTER (WHERE r.registry IS NOT NULL))) END,
+                       any_value(e.registry_ids),
                        mode(r.postcode)
                 FROM {RECORDS} r JOIN __anchorkit__record_supplier m USING (record_id)
+                LEFT JOIN (
+                    SELECT supplier_id, to_json(map(list(registry), list(entry_id))) AS registry_ids
+                    FROM (
+                        SELECT m2.supplier_id, r2.registry, min(r2.supplier_ref) AS entry_id
+                        FROM {RECORDS} r2 JOIN __anchorkit__record_supplier m2 USING (record_id)
+                        WHERE r2.registry IS NOT NULL GROUP BY ALL
+                    ) GROUP BY supplier_id
+                ) e ON e.supplier_id = m.supplier_id
                 GROUP BY m.supplier_id
                 """,
             )
@@ -318,7 +365,7 @@ def _assign_ids(ws: Workspace, components: dict[str, str], result: ResolveResult
     )
 
 
-def _write_review_items(ws: Workspace, review: list[tuple[str, str, float]]) -> None:
+def _write_review_items(ws: Workspace, review: list[tuple[str, str, float, str]]) -> None:
     rows = ws.engine.query(
         "review_groups",
         f"""
@@ -337,12 +384,17 @@ def _write_review_items(ws: Workspace, review: list[tuple[str, str, float]]) -> 
         }
         for r in rows
     }
+    unique: dict[str, tuple[str, str, float, str]] = {}
+    for a, b, p, why in sorted(review, key=lambda r: (pair_key(r[0], r[1]), not r[3])):
+        unique.setdefault(pair_key(a, b), (a, b, p, why))  # an explained one first
+    review = list(unique.values())
     table = pa.table(
         {
-            "pair_key": [pair_key(a, b) for a, b, _ in review],
-            "left_record": [json.dumps(by_id[min(a, b)]) for a, b, _ in review],
-            "right_record": [json.dumps(by_id[max(a, b)]) for a, b, _ in review],
-            "match_probability": [float(p) for _, _, p in review],
+            "pair_key": [pair_key(a, b) for a, b, _, _ in review],
+            "left_record": [json.dumps(by_id[min(a, b)]) for a, b, _, _ in review],
+            "right_record": [json.dumps(by_id[max(a, b)]) for a, b, _, _ in review],
+            "match_probability": pa.array([float(p) for _, _, p, _ in review], pa.float64()),
+            "reason": pa.array([why or None for _, _, _, why in review], pa.string()),
         }
     )
     ws.engine.register("__anchorkit__review_new", table)
@@ -351,8 +403,10 @@ def _write_review_items(ws: Workspace, review: list[tuple[str, str, float]]) -> 
             ws.engine.run("clear_review", "DELETE FROM review_item")
             ws.engine.run(
                 "write_review",
-                "INSERT INTO review_item (pair_key, left_record, right_record, match_probability) "
-                "SELECT DISTINCT ON (pair_key) * FROM __anchorkit__review_new",
+                "INSERT INTO review_item "
+                "(pair_key, left_record, right_record, match_probability, reason) "
+                "SELECT pair_key, left_record, right_record, match_probability, reason "
+                "FROM __anchorkit__review_new",
             )
     finally:
         ws.engine.unregister("__anchorkit__review_new")
