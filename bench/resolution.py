@@ -1,34 +1,42 @@
-"""Resolution benchmark: quality against three ground truths, and time and memory at 100k and 1M.
+"""Resolution benchmark: anchorkit against a plain TF-IDF peer on every labelled set, and scale.
 
-    python bench/resolution.py [--only goc,er,demo,scale] [--sizes 100000,1000000]
+    python bench/resolution.py [--only goc,er,demo,registries,scale] [--sizes 100000,1000000]
                                [--demo-lines 250000] [--demo-seed 42]
                                [--out bench/results/resolution.json]
 
-Issue 4, point 5. Every measurement runs in a fresh subprocess, so peak memory is its own and a
-patch applied for one measurement cannot leak into another. Written to the JSON file:
+Issue 18. Every measurement runs in a fresh subprocess (peak memory its own). Written to JSON:
 
-1. ``goc_vendor_pairs``: every name in ca-goc-contracts-vendors/vendor_normalization_pairs.csv
-   (both columns) clustered with :func:`anchorkit.resolve.dedupe.cluster_names`; truth is the
-   parent company. Pairwise precision / recall / F1, the same for the baseline "normalised names
-   are equal", the recall ratio, what share of the missed pairs no string comparison can find
-   (acquisitions and renames; the rule is written into the JSON), and the recall ceiling the
-   blocking rules allow. ``goc_vendor_pairs_in_haystack`` repeats it with the 110k distinct GoC
-   vendor names added as unlabelled distractors (scores still count labelled names only).
-2. ``er_company_name_pairs``: for each of the 127 labelled pairs, "same cluster" against the label.
-3. ``demo_network``: ``anchorkit demo`` (build + ingest), then ``anchorkit resolve``; pairwise
-   scores over resolved records against the demo's ground truth, and the resolve step's time.
-4. ``scale``: N generated supplier records (real GoC vendor names plus demo-style names, spelt by
-   the demo anchors' habits, at real Canadian postcodes, several records per true supplier)
-   clustered by ``cluster_names``: seconds, peak RSS, and Splink's blocking analysis at each size.
-   A watchdog stops a child whose resident memory passes ``--memory-guard-gb``.
+1. ``goc_vendor_pairs``: the Government of Canada vendor names (``vendor_normalization_pairs``,
+   truth: the parent company) split in two by parent (an MD5 of the parent's name), so that no
+   parent is both trained on and scored. For each half, anchorkit's name model is fitted on the
+   *other* half (plus the demo spellings ``bench/name_model.py`` uses) and the half is clustered
+   by ``cluster_names``; the peer clusters the same half. Results are pooled over the two halves
+   (every name scored once, by a model that never saw its parent): pairwise precision, recall
+   and F1 at the default thresholds, the precision-recall curve of each, and each one's best
+   recall at precision >= 0.95.
+2. ``er_company_name_pairs``: the 127 labelled pairs; "same cluster" against the label, for
+   anchorkit (the shipped model: these names were never trained on) and the peer.
+3. ``demo_network``: ``anchorkit demo`` then ``anchorkit resolve``; pairwise scores against the
+   demo's truth, the peer on the same records, and the registry matching's own precision and
+   recall against the demo's registry truth.
+4. ``registries``: a labelled set built from the shared UK co-operatives register: its entries
+   imported as a registry; a spend file naming a sample of them the way finance systems do
+   (their trading names, and their registered names spelt by the demo anchors' habits) plus
+   suppliers of two other registries that are not co-ops; after ``resolve``, how many spend
+   names were tagged with their own entry (recall), and how many tags were right (precision).
+5. ``scale``: N generated supplier records (real GoC vendor names plus demo-style names, spelt
+   by the demo anchors' habits, at real Canadian postcodes) clustered by ``cluster_names``:
+   seconds, peak RSS, scores.
 
-If the shipped model raises, the error is recorded and the measurement is repeated with the
-``em-restore`` workaround (see :func:`_em_restore_workaround`), labelled as such in the JSON.
+The peer (issue 18): TF-IDF of character trigrams of the normalised name, cosine >= threshold,
+the 10 nearest neighbours, union-find. Its default threshold is 0.8; its curve runs from 0.5.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
 import json
 import math
 import os
@@ -40,6 +48,7 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,57 +61,24 @@ GOC_PAIRS = GOC / "vendor_normalization_pairs.csv"
 GOC_ALL = GOC / "all_vendor_names_normalized_2022-07-09.csv"
 ER_PAIRS = DATA / "er-company-name-pairs" / "company_name_pairs_labelled.csv"
 POSTCODES = DATA / "ca-postal-codes" / "ca_postal_codes_full.parquet"
+COOPS = DATA / "uk-coops-open-data" / "coops_uk_organisations_2017.csv"
+BC_INDIGENOUS = DATA / "ca-bc-indigenous-businesses" / "bc_indigenous_businesses.csv"
+MARYLAND = DATA / "us-maryland-mbe-directory" / "maryland_mbe_dbe_directory_2017.csv"
 ANCHORKIT = Path(sys.executable).parent / "anchorkit"
 
-# A missed pair "no string can find": the two name keys share no distinctive token (tokens match
-# when their Jaro-Winkler similarity is >= TOKEN_JW; a token is generic when it is shorter than two
-# characters or appears in >= GENERIC_DF of the 110k GoC vendor names), the whole keys have
-# Jaro-Winkler < KEY_JW, and neither key is the initials of the other.
-TOKEN_JW = 0.9
-GENERIC_DF = 0.005
-KEY_JW = 0.8
-NO_STRING_RULE = (
-    f"name keys share no distinctive token (tokens match when Jaro-Winkler >= {TOKEN_JW}; generic "
-    f"= under 2 characters or in >= {GENERIC_DF:.1%} of the 110,309 GoC vendor names), whole-key "
-    f"Jaro-Winkler < {KEY_JW}, and neither key is the initials of the other"
-)
+#: The peer's thresholds: its default, and its precision-recall curve.
+PEER_DEFAULT = 0.8
+PEER_CURVE = tuple(round(0.5 + 0.02 * i, 2) for i in range(25))
+PEER_NEIGHBOURS = 10
+#: anchorkit's curve: resolve.cluster_linkage at the default match threshold, then the match
+#: threshold at the default linkage.
+LINKAGE_CURVE = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+MATCH_CURVE = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995)
+TARGET_PRECISION = 0.95
 
 
 # --------------------------------------------------------------------------------------------
 # Helpers shared by the children.
-
-
-def _em_restore_workaround() -> None:
-    """Restore Splink's comparisons when an EM training run fails.
-
-    Splink 5's ``EMTrainingSession`` removes the comparisons a training blocking rule uses from
-    the linker's own settings *before* it trains, and puts them back only when training
-    succeeds. ``link.score_pairs`` catches a failed EM run ("resulted in no record pairs") and
-    carries on with a model that has lost those comparisons; with both runs failing (any
-    name-only list of 500+ names: no postcode, and no two groups share a name key) the model has
-    no comparisons left and ``predict`` raises a SQL syntax error. This wrapper is the fix the
-    bench would like to see in ``score_pairs``: save the settings before each EM run, restore them
-    when it fails.
-    """
-    import functools
-
-    from splink.internals.linker_components.training import LinkerTraining
-
-    original = LinkerTraining.estimate_parameters_using_expectation_maximisation
-
-    @functools.wraps(original)
-    def safe(self: Any, *args: Any, **kwargs: Any) -> Any:
-        settings = self._linker._settings_obj
-        saved = settings.core_model_settings.copy()
-        prior = settings._probability_two_random_records_match
-        try:
-            return original(self, *args, **kwargs)
-        except Exception:
-            settings.core_model_settings = saved
-            settings._probability_two_random_records_match = prior
-            raise
-
-    LinkerTraining.estimate_parameters_using_expectation_maximisation = safe  # type: ignore[method-assign]
 
 
 def _scores(predicted: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
@@ -119,12 +95,24 @@ def _scores(predicted: dict[str, Any], truth: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _model_summary(model: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The trained model in bits: the prior, and each level's m, u and log2(m/u).
+def _pooled(predicted: Sequence[dict[str, Any]], truth: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Pairwise scores over several disjoint lists (labels kept apart by the list's number)."""
+    p = {f"{i}:{k}": (i, v) for i, part in enumerate(predicted) for k, v in part.items()}
+    t = {f"{i}:{k}": (i, v) for i, part in enumerate(truth) for k, v in part.items()}
+    return _scores(p, t)
 
-    A pair is a match at ``match_probability >= 0.9`` when its levels' bits add up to at least
-    ``bits_needed_for_0.9`` (log2(9) minus the prior's log-odds).
-    """
+
+def recall_at_precision(curve: Sequence[dict[str, Any]], floor: float = TARGET_PRECISION) -> Any:
+    """The curve point with the highest recall among those with precision >= ``floor``."""
+    ok = [c for c in curve if c["precision"] >= floor]
+    if not ok:
+        return {"recall": 0.0, "precision": None, "at": None}
+    best = max(ok, key=lambda c: (c["recall"], c["precision"]))
+    return {"recall": best["recall"], "precision": best["precision"], "at": best["at"]}
+
+
+def _model_summary(model: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Splink's trained model in bits: the prior, and each level's m, u and log2(m/u)."""
     if not model:
         return None
     prior = float(model["probability_two_random_records_match"])
@@ -150,7 +138,7 @@ def _model_summary(model: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _spy_on_scoring(seen: dict[str, Any]) -> None:
-    """Keep the group count, scoring time, pairs and model of ``cluster_names``' one Splink run."""
+    """Keep the group count, Splink's time, pairs and model of ``cluster_names``' Splink run."""
     from anchorkit.resolve import dedupe
 
     score_pairs = dedupe.score_pairs
@@ -160,275 +148,239 @@ def _spy_on_scoring(seen: dict[str, Any]) -> None:
         start = time.perf_counter()
         scored = score_pairs(groups, *args, **kwargs)
         seen["score_seconds"] = time.perf_counter() - start
-        seen["pairs_at_or_above_review"] = scored.pairs.num_rows
+        seen["splink_pairs"] = scored.pairs.num_rows
         seen["model"] = scored.model
         return scored
 
     dedupe.score_pairs = spy  # observes only; the model is untouched
 
 
-def _baseline(names: dict[str, str]) -> dict[str, str]:
-    """Record id -> its normalised name (the cluster of the "names are equal" baseline)."""
-    from anchorkit.resolve.normalise import normalise_name
-
-    key: dict[str, str] = {}
-    for raw in set(names.values()):
-        key[raw] = normalise_name(raw).name or f"\x00{raw}"  # an empty key matches nothing
-    return {rid: key[raw] for rid, raw in names.items()}
-
-
-def _cluster(names: dict[str, str], postcodes: dict[str, str | None] | None = None) -> Any:
+def _cluster(
+    names: dict[str, str],
+    postcodes: dict[str, str | None] | None = None,
+    model: Any = None,
+    curve: Sequence[Any] = (),
+) -> tuple[dict[str, str], list[tuple[Any, dict[str, str]]]]:
+    """``cluster_names`` on id -> name; the clusters, and the same evidence at each thresholds
+    of ``curve`` (a list of (label, Thresholds))."""
     import pyarrow as pa
 
-    from anchorkit.resolve.dedupe import cluster_names
+    from anchorkit.resolve import dedupe, evidence
 
     ids = list(names)
     columns: dict[str, Any] = {"id": ids, "name": [names[i] for i in ids]}
     if postcodes is not None:
         columns["postcode"] = [postcodes.get(i) for i in ids]
-    return cluster_names(
-        pa.table(columns),
-        id_column="id",
-        name_column="name",
-        postcode_column="postcode" if postcodes is not None else None,
-    )
+    kept: dict[str, Any] = {}
+    weigh = evidence.weigh
+
+    def keep(*args: Any, **kwargs: Any) -> Any:
+        kept["outcome"] = outcome = weigh(*args, **kwargs)
+        return outcome
+
+    dedupe.weigh = keep  # observes only
+    try:
+        clusters = dedupe.cluster_names(
+            pa.table(columns),
+            id_column="id",
+            name_column="name",
+            postcode_column="postcode" if postcodes is not None else None,
+            model=model,
+        )
+    finally:
+        dedupe.weigh = weigh
+    rows = clusters.group_of
+    points = []
+    for label, thresholds in curve:
+        root = kept["outcome"].recluster(thresholds)
+        points.append((label, {r: root[g] for r, g in rows.items()}))
+    return clusters.cluster_of, points
 
 
-def _goc_truth() -> dict[str, str]:
-    """Name -> its true group: connected components of the (parent_company, company_name) edges.
+def _anchorkit_curve() -> list[tuple[dict[str, float], Any]]:
+    from anchorkit.resolve.link import DEFAULT_THRESHOLDS, Thresholds
 
-    A few names are both a child and a parent ("TEXTRON SYSTEMS" is a parent of six names and a
-    child of "BELL TEXTRON"; two pairs point at each other), so a plain name -> parent map would
-    split them; the components follow the chain to the top.
-    """
-    import duckdb
+    d = DEFAULT_THRESHOLDS
+    points = [
+        ({"match": d.match, "linkage": x}, Thresholds(d.match, d.review, x, d.identifier))
+        for x in LINKAGE_CURVE
+    ]
+    points += [
+        (
+            {"match": x, "linkage": d.linkage},
+            Thresholds(x, min(d.review, x), d.linkage, d.identifier),
+        )
+        for x in MATCH_CURVE
+        if x != d.match
+    ]
+    return points
+
+
+def peer(names: dict[str, str], thresholds: Sequence[float]) -> dict[float, dict[str, int]]:
+    """The TF-IDF peer's clusters of id -> name at each cosine threshold."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
 
     from anchorkit.resolve.link import connected_components
+    from anchorkit.resolve.normalise import normalise_name
 
-    rows = duckdb.sql(
-        f"SELECT parent_company, company_name FROM read_csv('{GOC_PAIRS}', all_varchar = true)"
-    ).fetchall()
-    names = sorted({n for row in rows for n in row})
-    return connected_components(names, rows)
+    ids = sorted(names)
+    keys = [normalise_name(names[i]).name or names[i].lower() for i in ids]
+    matrix = TfidfVectorizer(analyzer="char", ngram_range=(3, 3)).fit_transform(keys)
+    k = min(PEER_NEIGHBOURS + 1, len(ids))
+    distance, index = (
+        NearestNeighbors(n_neighbors=k, metric="cosine").fit(matrix).kneighbors(matrix)
+    )
+    out = {}
+    for threshold in thresholds:
+        edges = [
+            (ids[i], ids[j])
+            for i in range(len(ids))
+            for d, j in zip(distance[i], index[i], strict=True)
+            if j != i and 1 - d >= threshold - 1e-12
+        ]
+        root = connected_components(ids, edges)
+        out[threshold] = {i: root[i] for i in ids}
+    return out
+
+
+def _peer_result(
+    parts: Sequence[dict[str, str]], truth: Sequence[dict[str, str]]
+) -> dict[str, Any]:
+    """The peer on each list, pooled: scores at its default threshold and its curve."""
+    runs = [peer(names, sorted({PEER_DEFAULT, *PEER_CURVE})) for names in parts]
+    curve = [{"at": t, **_pooled([run[t] for run in runs], truth)} for t in PEER_CURVE]
+    default = _pooled([run[PEER_DEFAULT] for run in runs], truth)
+    return {
+        "default": {"at": PEER_DEFAULT, **default},
+        "curve": curve,
+        f"recall_at_precision_{TARGET_PRECISION}": recall_at_precision(curve),
+    }
 
 
 # --------------------------------------------------------------------------------------------
-# 1. GoC vendor pairs.
+# 1. GoC vendor pairs, split by parent.
 
 
-def child_goc(*flags: str) -> dict[str, Any]:
-    if "workaround" in flags:
-        _em_restore_workaround()
+def _goc_truth() -> dict[str, str]:
+    """Name -> its true group: connected components of the (parent_company, company_name) edges
+    (a few names are both a child and a parent; the components follow the chain to the top)."""
+    from name_model import goc_names
+
+    names, parents = goc_names(GOC_PAIRS)
+    return dict(zip(names, parents, strict=True))
+
+
+def goc_half(parent: str) -> int:
+    """Which half a parent company falls in: the parity of its name's MD5 (no list, no seed)."""
+    return int(hashlib.md5(parent.encode("utf-8")).hexdigest(), 16) % 2
+
+
+def child_goc() -> dict[str, Any]:
+    from anchorkit.resolve.train import fit
+    from name_model import demo_names
+
     truth = _goc_truth()
-    names = {n: n for n in truth}
-    seen: dict[str, Any] = {}
-    _spy_on_scoring(seen)
-    start = time.perf_counter()
-    clusters = _cluster(names)
-    seconds = time.perf_counter() - start
-    model = _scores(clusters.cluster_of, truth)
-    baseline = _scores(_baseline(names), truth)
-    missed = _missed_pairs(truth, clusters.cluster_of)
+    halves = [{n: p for n, p in truth.items() if goc_half(p) == h} for h in (0, 1)]
+    demo = demo_names()
+    curve_points = _anchorkit_curve()
+    folds = []
+    predicted: list[dict[str, str]] = []
+    curves: list[list[dict[str, str]]] = []
+    for scored in (0, 1):
+        train = halves[1 - scored]
+        start = time.perf_counter()
+        model = fit(
+            [(sorted(train), [train[n] for n in sorted(train)]), demo],
+            trained_on=f"GoC half {1 - scored} + demo spellings",
+        )
+        fit_seconds = time.perf_counter() - start
+        names = {n: n for n in halves[scored]}
+        start = time.perf_counter()
+        clusters, points = _cluster(names, model=model, curve=curve_points)
+        folds.append(
+            {
+                "scored_half": scored,
+                "names": len(names),
+                "parents": len(set(halves[scored].values())),
+                "fit_seconds": round(fit_seconds, 1),
+                "cluster_seconds": round(time.perf_counter() - start, 1),
+                "anchorkit_default": _scores(clusters, halves[scored]),
+            }
+        )
+        predicted.append(clusters)
+        curves.append([p for _label, p in points])
+    curve = [
+        {"at": label, **_pooled([c[i] for c in curves], halves)}
+        for i, (label, _t) in enumerate(curve_points)
+    ]
+    anchorkit = {
+        "default": _pooled(predicted, halves),
+        "curve": curve,
+        f"recall_at_precision_{TARGET_PRECISION}": recall_at_precision(curve),
+    }
+    the_peer = _peer_result([{n: n for n in h} for h in halves], halves)
+    for fold, half in zip(folds, halves, strict=True):
+        fold["peer_default"] = _scores(
+            peer({n: n for n in half}, [PEER_DEFAULT])[PEER_DEFAULT], half
+        )
+    ours = anchorkit[f"recall_at_precision_{TARGET_PRECISION}"]["recall"]
+    theirs = the_peer[f"recall_at_precision_{TARGET_PRECISION}"]["recall"]
     return {
-        "names": len(names),
-        "true_groups": len(set(truth.values())),
-        "cluster_seconds": round(seconds, 2),
-        "model": model,
-        "baseline_normalised_name_equals": baseline,
-        "recall_ratio_model_to_baseline": round(model["recall"] / baseline["recall"], 2)
-        if baseline["recall"]
-        else None,
-        "missed_pairs": missed,
-        "blocking_ceiling": _blocking_ceiling(truth),
-        "trained_model": _model_summary(seen.get("model")),
+        "split": "by parent company: half = MD5(parent) mod 2; each half scored by a model "
+        "fitted on the other half (+ demo spellings); results pooled over both halves",
+        "names": len(truth),
+        "parents": len(set(truth.values())),
+        "true_pairs": anchorkit["default"]["true_pairs"],
+        "folds": folds,
+        "anchorkit": anchorkit,
+        "peer": the_peer,
+        "recall_ratio_at_precision_0.95": round(ours / theirs, 2) if theirs else None,
+        "missed_pairs": _missed_pairs(truth, _merge_folds(predicted)),
     }
 
 
-def _key_table(names: list[str]) -> Any:
-    """DuckDB connection with table ``k(name, name_key)`` and ``generic(t)``."""
-    import duckdb
-    import pyarrow as pa
-
-    from anchorkit.resolve.normalise import normalise_sql
-
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    con.register("input_names", pa.table({"name": names}))
-    con.execute(
-        f"CREATE TABLE k AS SELECT name, {normalise_sql('name')} AS name_key FROM input_names"
-    )
-    con.execute(
-        f"""
-        CREATE TABLE generic AS
-        WITH hay AS (SELECT DISTINCT {normalise_sql("d_vendor_name")} AS key
-                     FROM read_csv('{GOC_ALL}', all_varchar = true)),
-             tok AS (SELECT unnest(list_distinct(string_split(key, ' '))) AS t FROM hay)
-        SELECT t FROM tok GROUP BY t
-        HAVING count(*) >= {GENERIC_DF} * (SELECT count(*) FROM hay) OR length(t) < 2
-        """
-    )
-    return con
+def _merge_folds(parts: Sequence[dict[str, str]]) -> dict[str, str]:
+    return {k: f"{i}:{v}" for i, part in enumerate(parts) for k, v in part.items()}
 
 
 def _missed_pairs(truth: dict[str, str], predicted: dict[str, str]) -> dict[str, Any]:
-    """Classify every true pair the clustering missed: string-findable, acronym, or neither."""
-    import pyarrow as pa
+    """The true pairs anchorkit left apart, by what a string could see: a shared word (typos
+    allowed), whole-name similarity, initials, or nothing (renames, acquisitions)."""
+    from rapidfuzz.distance import JaroWinkler
 
-    names = sorted(truth)
-    con = _key_table(names)
-    con.register(
-        "labels",
-        pa.table(
-            {
-                "name": names,
-                "truth": [truth[n] for n in names],
-                "predicted": [predicted[n] for n in names],
-            }
-        ),
-    )
-    con.execute(
-        """
-        CREATE TABLE t AS
-        SELECT l.name, l.truth, l.predicted, k.name_key,
-            list_filter(list_distinct(string_split(k.name_key, ' ')),
-                        lambda x: NOT list_contains(g.generic, x)) AS toks,
-            array_to_string(list_transform(string_split(k.name_key, ' '), lambda x: left(x, 1)), '')
-                AS initials,
-            replace(k.name_key, ' ', '') AS squashed
-        FROM labels l JOIN k USING (name), (SELECT list(t) AS generic FROM generic) g
-        """
-    )
-    con.execute(
-        f"""
-        CREATE TABLE pairs AS
-        SELECT a.name AS name_a, b.name AS name_b, a.predicted <> b.predicted AS is_missed,
-            coalesce(list_bool_or(list_transform(a.toks, lambda x: coalesce(list_bool_or(
-                list_transform(b.toks, lambda y: jaro_winkler_similarity(x, y) >= {TOKEN_JW})),
-                false))), false) AS share_token,
-            jaro_winkler_similarity(a.name_key, b.name_key) AS jw,
-            (length(a.initials) >= 2 AND (list_contains(string_split(b.name_key, ' '), a.initials)
-                                          OR b.squashed = a.initials))
-            OR (length(b.initials) >= 2 AND (list_contains(string_split(a.name_key, ' '), b.initials)
-                                             OR a.squashed = b.initials)) AS acronym
-        FROM t a JOIN t b ON a.truth = b.truth AND a.name < b.name
-        """
-    )
-    con.execute(
-        f"""
-        ALTER TABLE pairs ADD COLUMN no_string BOOLEAN;
-        UPDATE pairs SET no_string = NOT share_token AND jw < {KEY_JW} AND NOT acronym;
-        CREATE VIEW missed AS SELECT * FROM pairs WHERE is_missed
-        """
-    )
-    ((total, token, jw_only, acronym, none),) = con.execute(
-        f"""
-        SELECT count(*), count(*) FILTER (WHERE share_token),
-            count(*) FILTER (WHERE NOT share_token AND jw >= {KEY_JW}),
-            count(*) FILTER (WHERE NOT share_token AND jw < {KEY_JW} AND acronym),
-            count(*) FILTER (WHERE no_string)
-        FROM missed
-        """
-    ).fetchall()
-    # names that no string rule ties to any other name of their parent (pairs or not missed)
-    ((with_partner, stranded),) = con.execute(
-        """
-        WITH ends AS (SELECT name_a AS name, no_string FROM pairs
-                      UNION ALL SELECT name_b, no_string FROM pairs)
-        SELECT count(*), count(*) FILTER (WHERE every_no_string)
-        FROM (SELECT name, bool_and(no_string) AS every_no_string FROM ends GROUP BY name)
-        """
-    ).fetchall()
-    examples = con.execute(
-        """
-        SELECT name_a, name_b FROM missed
-        WHERE no_string ORDER BY hash(name_a || name_b) LIMIT 12
-        """
-    ).fetchall()
-    findable = con.execute(
-        """
-        SELECT name_a, name_b FROM missed WHERE share_token
-        ORDER BY hash(name_a || name_b) LIMIT 12
-        """
-    ).fetchall()
+    from anchorkit.resolve.names import same_word
+    from anchorkit.resolve.normalise import normalise_name
+
+    keys = {n: normalise_name(n).name for n in truth}
+    by_group: dict[str, list[str]] = defaultdict(list)
+    for name, group in truth.items():
+        by_group[group].append(name)
+    kinds: Counter[str] = Counter()
+    examples: dict[str, list[list[str]]] = defaultdict(list)
+    for members in by_group.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if predicted[a] == predicted[b]:
+                    continue
+                ka, kb = keys[a], keys[b]
+                wa, wb = ka.split(), kb.split()
+                if any(same_word(x, y) for x in wa for y in wb if len(x) > 2 and len(y) > 2):
+                    kind = "share a word"
+                elif JaroWinkler.similarity(ka, kb) >= 0.8:
+                    kind = "similar as a whole"
+                elif "".join(w[0] for w in wa if w) in wb or "".join(w[0] for w in wb if w) in wa:
+                    kind = "initials"
+                else:
+                    kind = "nothing a string can see"
+                kinds[kind] += 1
+                if len(examples[kind]) < 6 and hash(a + b) % 97 == 0:
+                    examples[kind].append([a, b])
+    total = sum(kinds.values())
     return {
         "missed": total,
-        "no_string_can_find": none,
-        "no_string_can_find_share": round(none / total, 4) if total else None,
-        "acronym_only": acronym,
-        "whole_name_similar_only": jw_only,
-        "share_a_distinctive_token": token,
-        "rule": NO_STRING_RULE,
-        "names_with_a_same_parent_name": with_partner,
-        "names_no_string_ties_to_their_parent": stranded,
-        "examples_no_string": [list(e) for e in examples],
-        "examples_string_findable_missed": [list(e) for e in findable],
-    }
-
-
-def _blocking_ceiling(truth: dict[str, str]) -> dict[str, Any]:
-    """Recall if every true pair among the blocked pairs were linked (and nothing else)."""
-    import duckdb
-    import pyarrow as pa
-
-    from anchorkit.resolve.link import BLOCKING_RULES, connected_components, records_sql
-    from anchorkit.resolve.normalise import normalise_sql
-
-    names = sorted(truth)
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    con.register("labels", pa.table({"row_id": names, "raw_name": names}))
-    con.execute(
-        "CREATE TABLE r AS "
-        + records_sql(
-            "SELECT *, NULL::VARCHAR AS raw_postcode FROM labels",
-            "raw_name",
-            "raw_postcode",
-            normalise_sql,
-        )
-    )
-    union = " UNION ".join(
-        f"SELECT l.row_id AS a, r.row_id AS b FROM r l JOIN r r ON l.row_id < r.row_id AND ({rule})"
-        for rule in BLOCKING_RULES
-    )
-    pairs = con.execute(union).fetchall()
-    true_blocked = [(a, b) for a, b in pairs if truth[a] == truth[b]]
-    oracle = _scores(connected_components(names, true_blocked), truth)
-    return {
-        "blocked_pairs": len(pairs),
-        "true_pairs_among_blocked": len(true_blocked),
-        "recall_if_every_blocked_true_pair_linked": oracle["recall"],
-        "note": "name-only input: the postcode rules block nothing, so this is the most any "
-        "model can reach with the shipped BLOCKING_RULES",
-    }
-
-
-def child_goc_haystack(*flags: str) -> dict[str, Any]:
-    """The labelled names inside the 110k GoC vendor names: realistic negatives for precision."""
-    import duckdb
-
-    if "workaround" in flags:
-        _em_restore_workaround()
-    truth = _goc_truth()
-    hay = [
-        n
-        for (n,) in duckdb.sql(
-            f"SELECT DISTINCT d_vendor_name FROM read_csv('{GOC_ALL}', all_varchar = true) "
-            "WHERE d_vendor_name IS NOT NULL"
-        ).fetchall()
-    ]
-    names = {n: n for n in truth}
-    names.update({f"hay:{n}": n for n in hay if n not in truth})
-    start = time.perf_counter()
-    clusters = _cluster(names)
-    seconds = time.perf_counter() - start
-    labelled = {n: clusters.cluster_of[n] for n in truth}
-    base = _baseline(names)
-    return {
-        "names": len(names),
-        "labelled_names": len(truth),
-        "cluster_seconds": round(seconds, 2),
-        "model": _scores(labelled, truth),
-        "baseline_normalised_name_equals": _scores({n: base[n] for n in truth}, truth),
+        "by_kind": {k: {"pairs": v, "share": round(v / total, 4)} for k, v in kinds.most_common()},
+        "examples": dict(examples),
     }
 
 
@@ -436,49 +388,64 @@ def child_goc_haystack(*flags: str) -> dict[str, Any]:
 # 2. er-company-name-pairs.
 
 
-def child_er(*flags: str) -> dict[str, Any]:
+def child_er() -> dict[str, Any]:
     import duckdb
 
-    if "workaround" in flags:
-        _em_restore_workaround()
     rows = duckdb.sql(
         f"SELECT Name_x, Name_y, Targets::INTEGER FROM read_csv('{ER_PAIRS}', all_varchar = true)"
     ).fetchall()
     names = {n: n for row in rows for n in row[:2]}
-    clusters = _cluster(names)
-    base = _baseline(names)
-
-    def judge(cluster_of: dict[str, str]) -> dict[str, Any]:
-        cells: Counter[str] = Counter()
-        wrong = []
-        for x, y, label in rows:
-            same = cluster_of[x] == cluster_of[y]
-            cells[("t" if same == bool(label) else "f") + ("p" if same else "n")] += 1
-            if same != bool(label):
-                wrong.append([x, y, label])
-        correct = cells["tp"] + cells["tn"]
-        return {
-            "accuracy": round(correct / len(rows), 4),
-            "true_positive": cells["tp"],
-            "false_positive": cells["fp"],
-            "true_negative": cells["tn"],
-            "false_negative": cells["fn"],
-            "precision": round(cells["tp"] / (cells["tp"] + cells["fp"]), 4)
-            if cells["tp"] + cells["fp"]
-            else None,
-            "recall": round(cells["tp"] / (cells["tp"] + cells["fn"]), 4),
-            "wrong": wrong,
-        }
-
-    model = judge(clusters.cluster_of)
-    baseline = judge(base)
+    curve_points = _anchorkit_curve()
+    clusters, points = _cluster(names, curve=curve_points)
+    peers = peer(names, sorted({PEER_DEFAULT, *PEER_CURVE}))
+    anchorkit_curve = [
+        {"at": label, **_judge_pairs(rows, p)}
+        for (label, _t), (_l, p) in zip(curve_points, points, strict=True)
+    ]
+    peer_curve = [{"at": t, **_judge_pairs(rows, peers[t])} for t in PEER_CURVE]
     return {
         "pairs": len(rows),
         "positives": sum(1 for r in rows if r[2]),
         "distinct_names": len(names),
-        "model": model,
-        "baseline_normalised_name_equals": {k: v for k, v in baseline.items() if k != "wrong"},
+        "anchorkit": {
+            "default": {**_judge_pairs(rows, clusters), "wrong": _wrong_pairs(rows, clusters)},
+            "curve": anchorkit_curve,
+            f"recall_at_precision_{TARGET_PRECISION}": recall_at_precision(anchorkit_curve),
+        },
+        "peer": {
+            "default": {"at": PEER_DEFAULT, **_judge_pairs(rows, peers[PEER_DEFAULT])},
+            "curve": peer_curve,
+            f"recall_at_precision_{TARGET_PRECISION}": recall_at_precision(peer_curve),
+        },
     }
+
+
+def _judge_pairs(
+    rows: Sequence[tuple[str, str, int]], cluster_of: dict[str, Any]
+) -> dict[str, Any]:
+    """Each labelled pair judged by "same cluster": precision, recall, F1, accuracy."""
+    cells: Counter[str] = Counter()
+    for x, y, label in rows:
+        same = cluster_of[x] == cluster_of[y]
+        cells[("t" if same == bool(label) else "f") + ("p" if same else "n")] += 1
+    tp, fp, fn = cells["tp"], cells["fp"], cells["fn"]
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / (precision + recall), 4) if tp else 0.0,
+        "accuracy": round((tp + cells["tn"]) / len(rows), 4),
+        "true_positive": tp,
+        "false_positive": fp,
+        "false_negative": fn,
+    }
+
+
+def _wrong_pairs(rows: Sequence[tuple[str, str, int]], cluster_of: dict[str, Any]) -> list[Any]:
+    return [
+        [x, y, label] for x, y, label in rows if (cluster_of[x] == cluster_of[y]) != bool(label)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -519,6 +486,15 @@ def child_demo_truth(root: str) -> dict[str, Any]:
         {"true_supplier": t, "pieces": {s: sorted(set(v))[:4] for s, v in spelling[t].items()}}
         for t in split[:8]
     ]
+    # the peer on the same records (names only: it has no other evidence)
+    names = {r[0]: r[3] for r in rows}
+    peers = peer(names, sorted({PEER_DEFAULT, *PEER_CURVE}))
+    peer_curve = [{"at": t, **_scores(peers[t], truth)} for t in PEER_CURVE]
+    mixed = [
+        {"supplier": s, "true_suppliers": sorted(v)[:4]}
+        for s, v in sorted(by_pred.items(), key=lambda kv: -len(kv[1]))
+        if len(v) > 1
+    ][:8]
     return {
         "records": records,
         "records_scored_against_truth": len(rows),
@@ -526,11 +502,212 @@ def child_demo_truth(root: str) -> dict[str, Any]:
         "true_suppliers_split": len(split),
         "predicted_suppliers_mixing_true_ones": sum(1 for v in by_pred.values() if len(v) > 1),
         "split_examples": examples,
+        "mixed_examples": mixed,
+        "peer": {
+            "default": {"at": PEER_DEFAULT, **_scores(peers[PEER_DEFAULT], truth)},
+            "curve": peer_curve,
+        },
+        "registry_matching": _demo_registry_matching(path, predicted, truth),
+    }
+
+
+def _demo_registry_matching(
+    root: Path, predicted: dict[str, str], truth: dict[str, str]
+) -> dict[str, Any]:
+    """Each demo registry entry against the true supplier it was written from.
+
+    The registries list their members in the order of ``truth/registry_tags.csv`` (then a few
+    members the anchors never buy from): an entry is matched right when its supplier is the one
+    most of its true supplier's spend records were resolved to.
+    """
+    from anchorkit.workspace import Workspace
+
+    with (root / "truth" / "registry_tags.csv").open(encoding="utf-8", newline="") as handle:
+        tagged = list(csv.DictReader(handle))
+    resolved_as: dict[str, Counter[str]] = defaultdict(Counter)
+    for record, supplier in predicted.items():
+        resolved_as[truth[record]][supplier] += 1
+    home = {t: c.most_common(1)[0][0] for t, c in resolved_as.items()}
+    with Workspace.open(root) as ws:
+        entries = ws.engine.query(
+            "registry_entries",
+            "SELECT e.registry, e.entry_id, e.source_row, a.supplier_id, "
+            "EXISTS (SELECT 1 FROM supplier_alias s WHERE s.supplier_id = a.supplier_id "
+            "AND s.registry IS NULL) FROM registry_entry e "
+            "JOIN supplier_alias a ON a.registry = e.registry AND a.supplier_ref = e.entry_id "
+            "ORDER BY e.registry, e.source_row",
+        )
+    by_registry: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in entries:
+        by_registry[row[0]].append(row)
+    expected = defaultdict(list)
+    for row in tagged:
+        expected[row["registry"]].append(row["supplier_id"])
+    right = linked = findable = outsiders_linked = 0
+    for registry, rows in by_registry.items():
+        members = expected.get(registry, [])
+        for i, (_reg, _entry, _row, supplier, with_spend) in enumerate(rows):
+            true_supplier = members[i] if i < len(members) else None
+            linked += bool(with_spend)
+            if true_supplier is None:
+                outsiders_linked += bool(with_spend)
+                continue
+            if true_supplier in home:
+                findable += 1
+                right += bool(with_spend and supplier == home[true_supplier])
+    return {
+        "entries": len(entries),
+        "entries_whose_supplier_has_spend": findable,
+        "entries_linked_to_spend": linked,
+        "linked_right": right,
+        "outsiders_linked_to_spend": outsiders_linked,
+        "precision": round(right / linked, 4) if linked else None,
+        "recall": round(right / findable, 4) if findable else None,
     }
 
 
 # --------------------------------------------------------------------------------------------
-# 4. Scale: generated supplier records.
+# 4. Registries: the UK co-operatives register and spellings of its members.
+
+#: Co-operatives named in the spend file, and suppliers of other registries (not co-ops) beside.
+COOP_SAMPLE = 600
+DISTRACTORS = 400
+
+
+def child_registries(folder: str) -> dict[str, Any]:
+    """Import the co-ops register, spend with a sample of its members under known variants
+    (trading names, other spellings) and non-co-ops, resolve; each spend name's tag vs truth."""
+    from anchorkit.ingest import ingest_files
+    from anchorkit.resolve.registries import import_registry
+    from anchorkit.resolve.run import resolve
+    from anchorkit.workspace import Workspace
+
+    root = Path(folder)
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    coops = _read_csv(COOPS)
+    register = root / "coops.csv"
+    with register.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Registered Name", "Registered Number", "Registered Postcode"])
+        for row in coops:
+            writer.writerow(
+                [row["Registered Name"], row["Registered Number"], row["Registered Postcode"]]
+            )
+    spend, truth = _coop_spend(coops)
+    spend_file = root / "spend.csv"
+    with spend_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Supplier", "Postcode", "Amount", "Date"])
+        for i, (name, postcode) in enumerate(spend):
+            writer.writerow([name, postcode or "", f"{100 + i}.00", "2023-04-01"])
+    ws = Workspace.init(root / "ws", settings={"currency": "GBP"})
+    ws.add_anchor("Council", "municipality")
+    try:
+        loaded = ingest_files(ws, [spend_file], "Council")
+        if loaded[0].error:
+            return {"error": loaded[0].error}
+        imported = import_registry(ws, register, "uk-coops", ["co_op"])
+        if imported.error:
+            return {"error": imported.error}
+        start = time.perf_counter()
+        result = resolve(ws)
+        seconds = time.perf_counter() - start
+        found = ws.engine.query(
+            "tagged",
+            "SELECT DISTINCT l.supplier_name, a.supplier_ref FROM spend_line l "
+            "LEFT JOIN supplier_alias a ON a.supplier_id = l.supplier_id AND a.registry = 'uk-coops'",
+        )
+        review = ws.engine.query(
+            "registry_review",
+            "SELECT count(*) FROM review_item WHERE left_record::VARCHAR LIKE '%registry:%' "
+            "OR right_record::VARCHAR LIKE '%registry:%'",
+        )[0][0]
+    finally:
+        ws.close()
+    tags: dict[str, set[str]] = defaultdict(set)
+    for name, ref in found:
+        if ref:
+            tags[name].add(ref)
+    right = sum(1 for name, ref in truth.items() if ref and tags.get(name) == {ref})
+    tagged = sum(1 for name in truth if tags.get(name))
+    members = sum(1 for ref in truth.values() if ref)
+    wrong = [
+        [name, truth[name], sorted(tags[name])]
+        for name in sorted(truth)
+        if tags.get(name) and tags[name] != ({truth[name]} if truth[name] else set())
+    ]
+    return {
+        "register_entries": len(coops),
+        "spend_names": len(truth),
+        "spend_names_of_members": members,
+        "spend_names_tagged": tagged,
+        "tagged_right": right,
+        "precision": round(right / tagged, 4) if tagged else None,
+        "recall": round(right / members, 4) if members else None,
+        "review_items_with_a_registry_entry": review,
+        "resolve_seconds": round(seconds, 1),
+        "resolve_notes": result.notes,
+        "wrong_examples": wrong[:12],
+    }
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _coop_spend(coops: list[dict[str, str]]) -> tuple[list[tuple[str, str | None]], dict[str, str]]:
+    """Spend names (with a postcode for half of them) and the co-op number each stands for
+    ("" for the non-co-ops)."""
+    rng = random.Random(18)
+    live = [r for r in coops if r["Registered Name"] and r["Registered Number"]]
+    sample = sorted(live, key=lambda r: hashlib.md5(r["CUK Organisation ID"].encode()).hexdigest())
+    truth: dict[str, str] = {}
+    spend: list[tuple[str, str | None]] = []
+    for row in sample[:COOP_SAMPLE]:
+        for name in _variants(row, rng):
+            if name not in truth:
+                truth[name] = row["Registered Number"]
+                spend.append((name, row["Registered Postcode"] if rng.random() < 0.5 else None))
+    others = [r["business_name"] for r in _read_csv(BC_INDIGENOUS)] + [
+        r["name"] for r in _read_csv(MARYLAND)
+    ]
+    rng.shuffle(others)
+    for name in others[:DISTRACTORS]:
+        if name and name not in truth:
+            truth[name] = ""
+            spend.append((name, None))
+    return spend, truth
+
+
+def _variants(row: dict[str, str], rng: random.Random) -> list[str]:
+    """How finance systems write a co-op: its trading name when it has its own, and its
+    registered name the way one of the demo anchors' systems would (case, suffix, "&",
+    punctuation, a field cut short, a typo)."""
+    from anchorkit.demo.anchors import ANCHORS
+    from anchorkit.demo.names import SupplierName, spell
+
+    registered = row["Registered Name"].strip()
+    suffix = "NONE"
+    for form in ("Limited", "LIMITED", "Ltd", "LTD", "Ltd."):
+        if registered.endswith(" " + form):
+            registered, suffix = registered[: -len(form) - 1].strip(), "LTD"
+            break
+    name = SupplierName(trade=registered, the=False, suffix=suffix)
+    habit = rng.choice([a.habit for a in ANCHORS])
+    out = [spell(name, habit, rng)]
+    trading = row["Trading Name"].strip()
+    if trading and trading.casefold() != row["Registered Name"].strip().casefold():
+        out.append(trading)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Scale: generated supplier records.
 
 
 def generate_suppliers(records: int, seed: int, path: Path) -> dict[str, Any]:
@@ -626,13 +803,11 @@ def _title(upper: str) -> str:
     return " ".join(w.capitalize() if w.isalpha() else w for w in upper.split())
 
 
-def child_scale(path: str, *flags: str) -> dict[str, Any]:
+def child_scale(path: str) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     from anchorkit.resolve import dedupe
 
-    if "workaround" in flags:
-        _em_restore_workaround()
     table = pq.read_table(path)
     seen: dict[str, Any] = {}
     _spy_on_scoring(seen)
@@ -651,13 +826,13 @@ def child_scale(path: str, *flags: str) -> dict[str, Any]:
         "records": table.num_rows,
         "true_suppliers": len(set(truth.values())),
         "name_groups": seen.get("groups"),
-        "pairs_at_or_above_review": seen.get("pairs_at_or_above_review"),
+        "splink_pairs_kept": seen.get("splink_pairs"),
         "seconds": round(seconds, 1),
         "splink_seconds": round(seen.get("score_seconds", 0.0), 1),
         "clusters": len(set(clusters.cluster_of.values())),
         "scores": _scores(clusters.cluster_of, truth),
         "missed_pairs_by_kind": _scale_misses(table, clusters.cluster_of),
-        "trained_model": _model_summary(seen.get("model")),
+        "splink_model": _model_summary(seen.get("model")),
     }
 
 
@@ -709,7 +884,7 @@ def child_blocking(path: str) -> dict[str, Any]:
     import duckdb
     import pyarrow.parquet as pq
 
-    from anchorkit.resolve.link import check_blocking, records_sql
+    from anchorkit.resolve.link import check_blocking, groups_sql, records_sql
     from anchorkit.resolve.normalise import normalise_sql
 
     con = duckdb.connect()
@@ -719,17 +894,11 @@ def child_blocking(path: str) -> dict[str, Any]:
     con.execute(
         "CREATE TABLE records AS " + records_sql(source, "raw_name", "raw_postcode", normalise_sql)
     )
-    groups = con.sql(
-        """
-        SELECT md5(coalesce(name_key, row_id) || '|' || coalesce(postcode, '')) AS group_id,
-            any_value(name_key) AS name_key, any_value(trade_key) AS trade_key,
-            any_value(numbered_key) AS numbered_key, any_value(postcode) AS postcode,
-            any_value(postcode_area) AS postcode_area, any_value(name_prefix) AS name_prefix,
-            any_value(name_first) AS name_first, any_value(name_second) AS name_second,
-            any_value(name_last) AS name_last
-        FROM records GROUP BY 1 ORDER BY 1
-        """
-    ).to_arrow_table()
+    con.execute(
+        "CREATE TABLE grouped AS SELECT *, md5(coalesce(name_key, row_id) || '|' || "
+        "coalesce(postcode, '')) AS group_id FROM records"
+    )
+    groups = con.sql(groups_sql("grouped") + " ORDER BY group_id").to_arrow_table()
     start = time.perf_counter()
     rules = check_blocking(groups)
     return {
@@ -825,26 +994,6 @@ def _last_error(stderr: str) -> str:
     return " | ".join(x for x in (tail[:400], detail[:300]) if x) or (lines[-1] if lines else "")
 
 
-def shipped_or_workaround(kind: str, *args: str, **kw: Any) -> dict[str, Any]:
-    """Measure the shipped model; if it raises, record why and measure with the workaround."""
-    result = run_child(kind, *args, **kw)
-    if "error" not in result or "guard" in result["error"] or "time limit" in result["error"]:
-        result["model_as_shipped"] = "error" not in result
-        return result
-    patched = run_child(kind, *args, "workaround", **kw)
-    patched["model_as_shipped"] = False
-    patched["shipped_model_error"] = result["error"]
-    patched["workaround"] = (
-        "em-restore: Splink's comparisons restored after a failed EM run "
-        "(see _em_restore_workaround in bench/resolution.py)"
-    )
-    return patched
-
-
-# --------------------------------------------------------------------------------------------
-# The parent.
-
-
 def _machine() -> dict[str, Any]:
     import duckdb
     import splink
@@ -863,6 +1012,10 @@ def _machine() -> dict[str, Any]:
         "splink": splink.__version__,
         "load_average_1m_at_start": round(os.getloadavg()[0], 2),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The parent.
 
 
 def bench_demo(lines: int, seed: int, guard_gb: float) -> dict[str, Any]:
@@ -893,7 +1046,7 @@ def bench_demo(lines: int, seed: int, guard_gb: float) -> dict[str, Any]:
         "resolve_peak_rss_mb": resolve.get("peak_rss_mb"),
         "resolve_result": {k: v for k, v in resolved.items() if k != "model_path"},
         **{k: v for k, v in quality.items() if k not in ("wall_seconds", "peak_rss_mb")},
-        "trained_model": _model_summary(model),
+        "splink_model": _model_summary(model),
     }
 
 
@@ -909,16 +1062,14 @@ def bench_scale(sizes: list[int], guard_gb: float, timeout_s: float) -> dict[str
         print(f"blocking analysis at {n:,}", file=sys.stderr)
         entry["blocking"] = run_child("blocking", str(path), guard_gb=guard_gb, timeout_s=timeout_s)
         print(f"clustering {n:,} records", file=sys.stderr)
-        entry["resolve"] = shipped_or_workaround(
-            "scale", str(path), guard_gb=guard_gb, timeout_s=timeout_s
-        )
+        entry["resolve"] = run_child("scale", str(path), guard_gb=guard_gb, timeout_s=timeout_s)
         out[str(n)] = entry
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="goc,er,demo,scale")
+    parser.add_argument("--only", default="goc,er,demo,registries,scale")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--demo-lines", type=int, default=250_000)
     parser.add_argument("--demo-seed", type=int, default=42)
@@ -931,11 +1082,11 @@ def main() -> None:
         kind, *rest = args.child
         import resource
 
-        children = {
+        children: dict[str, Callable[..., dict[str, Any]]] = {
             "goc": child_goc,
-            "goc_haystack": child_goc_haystack,
             "er": child_er,
             "demo_truth": child_demo_truth,
+            "registries": child_registries,
             "scale": child_scale,
             "blocking": child_blocking,
         }
@@ -949,26 +1100,19 @@ def main() -> None:
     report: dict[str, Any] = {}
     if args.out.exists():  # a partial run (--only) keeps the other sections
         report = json.loads(args.out.read_text())
+    for stale in ("goc_vendor_pairs_in_haystack", "issue"):
+        report.pop(stale, None)
     me = "python bench/resolution.py"
-    report.update(
-        {
-            "benchmark": "resolution",
-            "issue": "4 (2 · Supplier resolution), point 5",
-            "machine": _machine(),
-        }
-    )
+    report.update({"benchmark": "resolution", "issue": "18", "machine": _machine()})
     commands = report.setdefault("commands", {})
     guard = args.memory_guard_gb
     if "goc" in only:
-        print("GoC vendor pairs", file=sys.stderr)
-        report["goc_vendor_pairs"] = shipped_or_workaround("goc", guard_gb=guard)
-        report["goc_vendor_pairs_in_haystack"] = shipped_or_workaround(
-            "goc_haystack", guard_gb=guard
-        )
+        print("GoC vendor pairs, split by parent", file=sys.stderr)
+        report["goc_vendor_pairs"] = run_child("goc", guard_gb=guard)
         commands["goc"] = f"{me} --only goc"
     if "er" in only:
         print("er-company-name-pairs", file=sys.stderr)
-        report["er_company_name_pairs"] = shipped_or_workaround("er", guard_gb=guard)
+        report["er_company_name_pairs"] = run_child("er", guard_gb=guard)
         commands["er"] = f"{me} --only er"
     if "demo" in only:
         print(f"demo network ({args.demo_lines:,} lines, seed {args.demo_seed})", file=sys.stderr)
@@ -978,6 +1122,10 @@ def main() -> None:
             f"anchorkit demo {root} --lines {args.demo_lines} --seed {args.demo_seed} --force",
             f"anchorkit --workspace {root} resolve --json",
         ]
+    if "registries" in only:
+        print("registry matching: UK co-operatives", file=sys.stderr)
+        report["registries"] = run_child("registries", str(WORK / "registries"), guard_gb=guard)
+        commands["registries"] = f"{me} --only registries"
     if "scale" in only:
         sizes = [int(s) for s in args.sizes.split(",") if s]
         report["scale"] = bench_scale(sizes, guard, args.time_limit_s)
@@ -990,42 +1138,27 @@ def main() -> None:
 
 
 def _acceptance(report: dict[str, Any]) -> dict[str, Any]:
-    """The issue's targets, each with the measured value and whether it is met."""
+    """Issue 18's targets, each with the measured value and whether it is met."""
     out: dict[str, Any] = {}
+    key = f"recall_at_precision_{TARGET_PRECISION}"
+    goc = report.get("goc_vendor_pairs", {})
+    if "anchorkit" in goc:
+        ours, theirs = goc["anchorkit"][key], goc["peer"][key]
+        out["goc_recall_at_precision_0.95"] = {
+            "anchorkit": ours,
+            "peer": theirs,
+            "ratio": goc["recall_ratio_at_precision_0.95"],
+            "met": bool(ours["recall"] >= max(0.30, 2 * theirs["recall"])),
+            "reading": "pooled over the two halves, each scored by a model that never saw its "
+            "parents; met = anchorkit >= 2 x peer and >= 0.30",
+        }
     demo = report.get("demo_network", {}).get("scores")
     if demo:
-        out["demo_precision_ge_0.98"] = {
+        out["demo_precision_ge_0.99"] = {
             "value": demo["precision"],
-            "met": demo["precision"] >= 0.98,
+            "met": demo["precision"] >= 0.99,
         }
-        out["demo_recall_ge_0.95"] = {"value": demo["recall"], "met": demo["recall"] >= 0.95}
-    goc = report.get("goc_vendor_pairs", {})
-    if "model" in goc:
-        shipped = bool(goc.get("model_as_shipped"))
-        out["goc_precision_ge_0.95"] = {
-            "value": goc["model"]["precision"],
-            "met": shipped and goc["model"]["precision"] >= 0.95,
-            "model_as_shipped": shipped,
-        }
-        if not shipped:
-            out["goc_precision_ge_0.95"]["why_not_met"] = (
-                "the shipped model raises on this name-only list; the value is measured with "
-                "the em-restore workaround"
-            )
-        ratio = goc.get("recall_ratio_model_to_baseline")
-        out["goc_recall_well_above_baseline"] = {
-            "model": goc["model"]["recall"],
-            "baseline": goc["baseline_normalised_name_equals"]["recall"],
-            "ratio": ratio,
-            "met": bool(ratio and ratio >= 2.0),
-            "reading": "'well above' read as at least twice the baseline's recall",
-        }
-    er = report.get("er_company_name_pairs", {})
-    if "model" in er:
-        out["er_accuracy"] = {
-            "model": er["model"]["accuracy"],
-            "baseline": er["baseline_normalised_name_equals"]["accuracy"],
-        }
+        out["demo_recall_ge_0.99"] = {"value": demo["recall"], "met": demo["recall"] >= 0.99}
     one_m = report.get("scale", {}).get("1000000", {}).get("resolve", {})
     if "seconds" in one_m:
         out["1m_under_10_minutes"] = {"seconds": one_m["seconds"], "met": one_m["seconds"] < 600}

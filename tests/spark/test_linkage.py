@@ -20,6 +20,7 @@ import pytest
 from anchorkit.engine.spark import SparkEngine
 from anchorkit.engine.splink import SparkSource
 from anchorkit.resolve.dedupe import group_records
+from anchorkit.resolve.evidence import weigh
 from anchorkit.resolve.link import TRAIN_MIN_GROUPS, check_blocking, score_pairs
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def test_spark_trains_and_scores_like_duckdb(
         assert check_blocking(source) == check_blocking(groups)
         on_spark = score_pairs(source)
         assert sorted(source.ids()) == sorted(groups.column("group_id").to_pylist())
+        spark_groups = source.table()
     # the session outlives a source: the next resolution on it registers its tables again
     with SparkSource(engine, spark.createDataFrame(groups)) as again:
         assert check_blocking(again) == check_blocking(groups)
@@ -83,3 +85,12 @@ def test_spark_trains_and_scores_like_duckdb(
     assert not list((tmp_path / "warehouse" / "_staging" / "splink").glob("*/*")), (
         "Splink's checkpoints are cleared"
     )
+    # what follows Splink (the name model, identifiers, clustering) runs on the driver on what
+    # each engine hands back: the same suppliers, for the same reasons
+    assert spark_groups.column("group_id").to_pylist() == groups.column("group_id").to_pylist()
+    duck_outcome = weigh(groups, on_duckdb.pairs)
+    spark_outcome = weigh(spark_groups, on_spark.pairs)
+    assert spark_outcome.root == duck_outcome.root
+    assert spark_outcome.reason == duck_outcome.reason
+    assert spark_outcome.review == duck_outcome.review
+    assert len(set(duck_outcome.root.values())) < len(duck_outcome.root)

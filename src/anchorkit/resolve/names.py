@@ -293,7 +293,8 @@ class NameSpace:
         heads = (_found(pa.head, pb.content) + _found(pb.head, pa.content)) / 2
         # "Lakefront Foods" / "Lakefront Mechanical": each says what it is, and they differ;
         # "Commissionaires Ottawa" / "Commissionaires Hamilton": only the places differ
-        own = self._own(pa, pb) and self._own(pb, pa)
+        acronym = bool(pa.initials & pb.heads or pb.initials & pa.heads)
+        own = not acronym and self._own(pa, pb) and self._own(pb, pa)
         return (
             shared / smaller if smaller else 0.0,
             shared / (total_a + total_b - shared) if total_a + total_b - shared else 0.0,
@@ -302,7 +303,7 @@ class NameSpace:
             float(first and rarest == 0),
             heads,
             float(own),
-            float(bool(pa.initials & pb.heads or pb.initials & pa.heads)),
+            float(acronym),
             float(bool(pa.core) and pa.core == pb.core),
             float(min(len(pa.content), len(pb.content)) <= 1),
             float(bool(pa.numbers and pb.numbers and pa.numbers != pb.numbers)),

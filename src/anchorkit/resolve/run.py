@@ -385,6 +385,8 @@ def _write_review_items(ws: Workspace, review: list[tuple[str, str, float, str]]
         for r in rows
     }
     unique: dict[str, tuple[str, str, float, str]] = {}
+    # two registry entries alone are not a question about spend: a registry lists each once
+    review = [r for r in review if by_id[r[0]]["lines"] or by_id[r[1]]["lines"]]
     for a, b, p, why in sorted(review, key=lambda r: (pair_key(r[0], r[1]), not r[3])):
         unique.setdefault(pair_key(a, b), (a, b, p, why))  # an explained one first
     review = list(unique.values())
