@@ -71,7 +71,9 @@ class _Clusters:
     def clash(self, ra: int, rb: int) -> bool:
         """The two hold different values of one exclusive tag (two entries of one registry)."""
         ta, tb = self.tags.get(ra), self.tags.get(rb)
-        return bool(ta and tb) and any(k in tb and tb[k] != v for k, v in ta.items())  # type: ignore[union-attr]
+        if not ta or not tb:
+            return False
+        return any(k in tb and tb[k] != v for k, v in ta.items())
 
     def union(self, ra: int, rb: int) -> None:
         keep, gone = (ra, rb) if ra < rb else (rb, ra)
@@ -167,8 +169,8 @@ def _average(
     missing = [p for p in pairs if p not in known and p not in cache]
     if missing:
         arr = np.asarray(missing, dtype=np.int64)
-        values, clashes = score(arr[:, 0], arr[:, 1])
-        for p, v, x in zip(missing, values.tolist(), clashes.tolist(), strict=True):
+        values, flags = score(arr[:, 0], arr[:, 1])
+        for p, v, x in zip(missing, values.tolist(), flags.tolist(), strict=True):
             cache[p] = (v, x)
     total = 0.0
     clashes = 0

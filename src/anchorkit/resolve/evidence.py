@@ -168,8 +168,8 @@ def weigh(
             edges.score[name_only[(a, b)]] = float(score)
             edges.conflict[name_only[(a, b)]] = bool(clash)
     if with_postcodes:
-        at = np.asarray(with_postcodes, dtype=np.int64)
-        _scores, clashes = names.judge(np.asarray(edges.a)[at], np.asarray(edges.b)[at])
+        rows = np.asarray(with_postcodes, dtype=np.int64)
+        _scores, clashes = names.judge(np.asarray(edges.a)[rows], np.asarray(edges.b)[rows])
         for k, clash in zip(with_postcodes, clashes.tolist(), strict=True):
             edges.conflict[k] = clash
     outcome.name_pairs = len(name_only)

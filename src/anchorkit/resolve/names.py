@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -122,7 +123,7 @@ def _profile(
         content=content,
         core=frozenset(core),
         weighed=tuple(core) or content,
-        head=(core or content or [None])[0],
+        head=(core or content)[0] if core or content else None,
         squashed=key.replace(" ", ""),
         branch=_branch(key.split(" "), stop | generic, places),
         numbers=frozenset(w for w in content if _DIGIT.search(w)),
@@ -237,14 +238,13 @@ class NameSpace:
             return out
         left = [self.keys[i] for i in a]
         right = [self.keys[j] for j in b]
-        for col, scorer in enumerate(
-            (
-                JaroWinkler.similarity,
-                fuzz.token_set_ratio,
-                fuzz.token_sort_ratio,
-                fuzz.partial_ratio,
-            )
-        ):
+        scorers: tuple[Any, ...] = (
+            JaroWinkler.similarity,
+            fuzz.token_set_ratio,
+            fuzz.token_sort_ratio,
+            fuzz.partial_ratio,
+        )
+        for col, scorer in enumerate(scorers):
             values = process.cpdist(left, right, scorer=scorer, workers=1)
             out[:, col] = values if col == 0 else values / 100.0
         assert self.trigrams is not None
@@ -354,7 +354,7 @@ class NameModel:
 
     def score(self, features: np.ndarray) -> np.ndarray:
         logit = self.intercept + design(features) @ self.coefficients()
-        return 1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0)))
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logit, -60.0, 60.0))), dtype=np.float64)
 
     def coefficients(self) -> np.ndarray:
         return np.concatenate(
@@ -447,7 +447,8 @@ class NameScorer:
             return np.zeros(0), np.zeros(0, dtype=bool)
         features = self.space.features(a, b)
         result = self.model.score(features)
-        conflict = (features[:, [FEATURES.index(f) for f in _CONFLICTS]] > 0).any(axis=1)
+        columns = [FEATURES.index(f) for f in _CONFLICTS]
+        conflict = np.asarray((features[:, columns] > 0).any(axis=1), dtype=bool)
         conflict[a == b] = False
         result[conflict] = np.minimum(result[conflict], CONFLICT_CAP)
         result[a == b] = 1.0
