@@ -13,7 +13,7 @@ from anchorkit.cli import app
 from anchorkit.errors import ResolveError, ReviewError
 from anchorkit.ingest import ingest_files
 from anchorkit.resolve.quality import pairwise_scores
-from anchorkit.resolve.review import merge, split
+from anchorkit.resolve.review import list_items, merge, split
 from anchorkit.resolve.run import resolve
 from anchorkit.workspace import Workspace
 
@@ -203,6 +203,44 @@ def test_a_registry_id_used_as_vendor_id_settles_the_match(tmp_path: Path) -> No
         "SELECT list(DISTINCT g.tag) FROM spend_line l JOIN supplier_tag g USING (supplier_id)",
     )
     assert tags == ["co_op"]
+
+
+def test_a_shared_vendor_id_never_merges_names_that_disagree(tmp_path: Path) -> None:
+    """Issue 10: a running counter read as the vendor id must not chain unrelated suppliers.
+
+    Two rows of one anchor carry the same "vendor id" 3 under names that have nothing in common;
+    a third row repeats the first name under the same id. The two suppliers stay apart, the pair
+    waits for a person with the reason, and ``supplier show`` says what tied each spelling.
+    """
+    ws = Workspace.init(tmp_path / "ws")
+    ws.add_anchor("Council", "municipality")
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier,Vendor ID,Amount,Date\n"
+        "Acme Cleaning Inc,3,10.00,2023-04-01\n"
+        "Harbour Print Shop,3,20.00,2023-04-02\n"
+        "ACME CLEANING,3,30.00,2023-04-03\n"
+        "Northern Lights Electrical,4,40.00,2023-04-04\n"
+    )
+    assert ingest_files(ws, [spend], "Council")[0].error is None
+    resolve(ws)
+    supplier = _supplier_of(ws)
+    assert supplier["Acme Cleaning Inc"] == supplier["ACME CLEANING"]
+    assert supplier["Acme Cleaning Inc"] != supplier["Harbour Print Shop"]
+    items = list_items(ws)
+    waiting = [
+        {i.left["name"], i.right["name"]} for i in items if i.reason and "names differ" in i.reason
+    ]
+    assert any("Harbour Print Shop" in names for names in waiting), [i.to_json() for i in items]
+    ws.close()
+    shown = CliRunner().invoke(
+        app,
+        ["--workspace", str(ws.root), "supplier", "show", supplier["Harbour Print Shop"], "--json"],
+    )
+    assert shown.exit_code == 0, shown.output
+    (spelling,) = json.loads(shown.stdout)["spellings"]
+    assert spelling["name"] == "Harbour Print Shop"
+    assert spelling["merged_by"]
 
 
 def test_blocking_guard_stops_before_memory_runs_out(tmp_path: Path) -> None:
