@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from anchorkit.classify.combine import DEFAULT_WEIGHTS, weights_from
 from anchorkit.classify.taxonomy import Taxonomy
 from anchorkit.errors import CategoryError
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_POSSESSIVE = re.compile(r"['’`]s\b")
 #: The fields a line's text comes in, in the order evidence is listed.
 FIELDS = ("raw_category", "description", "cost_centre", "supplier")
 FIELD_WORDS = {
@@ -50,6 +52,7 @@ def basic_normalise(text: str | None) -> str:
     if not text:
         return ""
     lowered = text.lower().replace("&", " and ").replace("_", " ")
+    lowered = _POSSESSIVE.sub("s", lowered)  # "children's homes" → "childrens homes"
     return _NON_WORD.sub(" ", lowered).strip()
 
 
@@ -104,7 +107,10 @@ class RuleSet:
     _abbreviation_re: re.Pattern[str] | None = None
     _phrases: re.Pattern[str] | None = None
     _supplier_phrases: re.Pattern[str] | None = None
-    _cache: dict[tuple[str, str], tuple[Hit, ...]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    _cache: dict[tuple[str, str], tuple[str, tuple[tuple[str, str], ...]] | None] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Taxonomy) -> RuleSet:
@@ -125,7 +131,8 @@ class RuleSet:
             abbreviations={
                 basic_normalise(k): basic_normalise(v)
                 for k, v in data.get("abbreviations", {}).items()
-            }
+            },
+            weights=weights_from(data.get("weights", {})),
         )
         for n, spec in enumerate(data.get("rule", [])):
             rule_id, code = str(spec.get("id", f"rule-{n + 1}")), str(spec.get("code", ""))
@@ -164,49 +171,59 @@ class RuleSet:
             assert self._abbreviation_re is not None
         # abbreviations match as whole words; a trailing plural "s" is kept off the expansion
         return self._abbreviation_re.sub(
-            lambda m: self.abbreviations.get(m.group(1), m.group(0))
-            + (m.group(0)[len(m.group(1)) :] if m.group(1) in self.abbreviations else ""),
+            lambda m: (
+                self.abbreviations.get(m.group(1), m.group(0))
+                + (m.group(0)[len(m.group(1)) :] if m.group(1) in self.abbreviations else "")
+            ),
             out,
         )
 
-    def hits(self, field_name: str, text: str | None) -> tuple[Hit, ...]:
-        """Every rule that speaks about ``text`` found in field ``field_name`` (cached)."""
+    def hits(self, field_name: str, text: str | None, context: str | None = None) -> list[Hit]:
+        """Every rule that speaks about ``text`` found in field ``field_name``.
+
+        ``context`` is the normalised text of the line's other fields (see :meth:`context`): a
+        rule's ``unless`` and ``requires`` neighbours are looked for in the field and there, so
+        "residential care fees" says nothing about adults on a line whose cost centre is
+        "Children's Homes". The phrases found in a text are cached; the context check is cheap.
+        """
         if not text:
-            return ()
+            return []
         key = (field_name, text)
         found = self._cache.get(key)
         if found is None:
-            found = self._hits(field_name, self.normalise(text))
+            found = self._find(field_name, self.normalise(text))
             if len(self._cache) > 500_000:
                 self._cache.clear()
             self._cache[key] = found
-        return found
+        if not found:
+            return []
+        norm, candidates = found
+        around = f"{norm} | {context}" if context else norm
+        supplier = field_name == "supplier"
+        out: list[Hit] = []
+        for rule_id, phrase in candidates:
+            rule = self.rules[rule_id]
+            if rule.applies(around):
+                weight = rule.supplier_weight if supplier else rule.weight
+                out.append(Hit(rule_id, rule.code, field_name, phrase, weight))
+        return out
 
-    def _hits(self, field_name: str, norm: str) -> tuple[Hit, ...]:
+    def _find(self, field_name: str, norm: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+        """The normalised text and the (rule, phrase) pairs its phrases name, or None."""
         supplier = field_name == "supplier"
         regex = self._supplier_phrases if supplier else self._phrases
         owners = self.supplier_owners if supplier else self.owners
         if regex is None or not norm:
-            return ()
-        out: list[Hit] = []
-        seen: set[str] = set()
+            return None
+        seen: dict[str, str] = {}
         for m in regex.finditer(norm):
-            phrase = m.group(1)
-            for rule_id in owners[phrase]:
-                rule = self.rules[rule_id]
-                if rule_id in seen or not rule.applies(norm):
-                    continue
-                seen.add(rule_id)
-                weight = rule.supplier_weight if supplier else rule.weight
-                out.append(Hit(rule_id, rule.code, field_name, phrase, weight))
-        return tuple(out)
+            for rule_id in owners[m.group(1)]:
+                seen.setdefault(rule_id, m.group(1))
+        return (norm, tuple(seen.items())) if seen else None
 
-    def line_hits(self, texts: Sequence[str | None]) -> list[Hit]:
-        """Hits on a line's fields, in :data:`FIELDS` order (``texts`` in that order)."""
-        out: list[Hit] = []
-        for name, text in zip(FIELDS, texts, strict=True):
-            out.extend(self.hits(name, text))
-        return out
+    def context(self, *texts: str | None) -> str:
+        """The normalised text of several fields, as the context of a rule's neighbours."""
+        return " | ".join(self.normalise(t) for t in texts if t)
 
     def examples(self) -> list[tuple[str, str]]:
         """(phrase, code) pairs of the rules' text phrases, to seed the text model."""
