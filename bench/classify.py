@@ -55,7 +55,7 @@ TAXONOMY = HERE.parent / "src" / "anchorkit" / "data" / "taxonomy"
 NOT_A_PURCHASE = "900000"
 NO_NOT_A_PURCHASE_CLASS = ("trafford", "lancashire-fire")  # ProClass labels: no such class
 THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-CALIBRATION_BINS = 12
+CALIBRATION_BINS = 20
 
 
 # --- examples ---------------------------------------------------------------------------------
@@ -139,6 +139,7 @@ def score(
         code = d.code if d.code is not None and confidence >= cut else None
         rows.append((line, code, family, confidence))
     out: dict[str, Any] = _accuracy(rows)
+    out["ceiling_level1_accuracy_spend"] = ceiling(lines)
     out["coverage_by_confidence"] = [_covered(rows, t) for t in THRESHOLDS]
     if name in NO_NOT_A_PURCHASE_CLASS:
         nap = [r for r in rows if r[1] and _level1(r[1]) == NOT_A_PURCHASE]
@@ -160,6 +161,25 @@ def score(
                 line.amount
             )
     out["largest_errors"] = [{"line": t, "spend": round(s, 2)} for t, s in errors.most_common(10)]
+    return out
+
+
+def ceiling(lines: Sequence[Line]) -> dict[str, float]:
+    """The best spend-weighted level-1 accuracy any classifier could reach against these labels
+    reading only a line's text (raw category, description, cost centre) — the majority label of
+    each distinct text — and reading its supplier too: how far the labels follow the text."""
+    out = {}
+    for name, key in (
+        ("text", lambda x: (x.raw_category, x.description, x.cost_centre)),
+        ("text_and_supplier", lambda x: (x.raw_category, x.description, x.cost_centre, x.supplier)),
+    ):
+        groups: dict[Any, Counter[str | None]] = defaultdict(Counter)
+        for line in lines:
+            if line.gold:
+                groups[key(line)][_level1(line.gold)] += abs(line.amount)
+        total = sum(sum(c.values()) for c in groups.values())
+        best = sum(c.most_common(1)[0][1] for c in groups.values())
+        out[name] = round(best / total, 4) if total else 0.0
     return out
 
 
@@ -239,7 +259,10 @@ def fit_calibration(points: Sequence[tuple[float, bool]]) -> Any:
             merged.append(
                 [(b1[0] * b1[2] + b2[0] * b2[2]) / n, (b1[1] * b1[2] + b2[1] * b2[2]) / n, n]
             )
-    return Calibration(tuple(round(b[0], 4) for b in merged), tuple(round(b[1], 4) for b in merged))
+    shares: dict[float, float] = {}
+    for b in merged:  # one share per distinct rounded score
+        shares.setdefault(round(b[0], 4), round(b[1], 4))
+    return Calibration(tuple(shares), tuple(shares.values()))
 
 
 def quality(publishers: Sequence[str], write_calibration: bool) -> dict[str, Any]:

@@ -240,7 +240,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "classify.min_confidence",
-        0.2,
+        0.3,
         "Lines whose weighed evidence gives a (calibrated) confidence below this stay "
         "unclassified, reported with their spend, rather than risk a wrong category.",
     ),

@@ -65,6 +65,11 @@ class Evidence:
     strength: float
     detail: str
 
+    @property
+    def short(self) -> str:
+        """The detail without the category it points to (said once, in the summary's head)."""
+        return self.detail.split(" → ", 1)[0]
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -105,8 +110,9 @@ class Scored:
     families: list[tuple[str, float]] = field(default_factory=list)  # level 1 → score, best first
     codes: list[tuple[str, float]] = field(default_factory=list)  # code → score, best first
 
-    def summary(self, taxonomy: Taxonomy, limit: int = 3) -> str:
-        """The evidence behind the decision in one line (what ``line_category.evidence`` keeps)."""
+    def summary(self, taxonomy: Taxonomy, limit: int = 2) -> str:
+        """The decision and its strongest evidence in one short line (what
+        ``line_category.evidence`` keeps for every line; ``classify --explain`` shows it all)."""
         if not self.evidence:
             return (
                 "no evidence: no raw category, description, cost centre or supplier a source knows"
@@ -116,11 +122,11 @@ class Scored:
             (e for e in self.evidence if e.code in winning),
             key=lambda e: -e.strength * DEFAULT_WEIGHTS.get(e.source, 0.0),
         )
-        said = "; ".join(e.detail for e in pieces[:limit])
+        said = "; ".join(e.short for e in pieces[:limit])
         against = [e for e in self.evidence if e.code not in winning]
         if against:
-            other = max(against, key=lambda e: e.strength)
-            said += f" (against: {other.detail})"
+            other = max(against, key=lambda e: e.strength * DEFAULT_WEIGHTS.get(e.source, 0.0))
+            said += f" (against: {other.short} → {taxonomy.categories[other.code].name})"
         name = taxonomy.categories[self.family].name if self.family else "?"
         head = f"{name} {self.score:.2f} → confidence {self.confidence:.2f}"
         if self.code is None:
@@ -139,7 +145,7 @@ class Combiner:
     taxonomy: Taxonomy
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     calibration: Calibration = field(default_factory=Calibration)
-    min_confidence: float = 0.2
+    min_confidence: float = 0.3
 
     def combine(self, evidence: Sequence[Evidence]) -> Scored:
         tax = self.taxonomy.categories

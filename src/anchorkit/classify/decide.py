@@ -7,8 +7,8 @@ few thousand distinct texts and tens of thousands of suppliers — and joined to
 
 1. **mapping** — the anchor's own confirmed mapping of the raw category decides (confidence 1);
 2. otherwise every source speaks and :class:`~anchorkit.classify.combine.Combiner` weighs them:
-   rules on the text fields, the text model, rules on the supplier's name and the name model
-   (weak), the supplier's registry sector (SIC / NAICS through the sector crosswalk), and what the
+   rules on the text fields, the text model, rules on the supplier's name (weak), the
+   supplier's registry sector (SIC / NAICS through the sector crosswalk), and what the
    text says about the supplier's *other* lines.
 """
 
@@ -90,6 +90,9 @@ class Classifier:
     mappings: dict[tuple[int, str], Mapping] = field(default_factory=dict)
     sectors: MappingType[str, Sequence[Sector]] = field(default_factory=dict)
     _text: dict[tuple[str | None, ...], list[Evidence]] = field(default_factory=dict)
+    _context: dict[tuple[str | None, ...], str] = field(default_factory=dict)
+    _said: dict[tuple[str, str, str, float], Evidence] = field(default_factory=dict)
+    _memo: dict[tuple[object, ...], Decision] = field(default_factory=dict)
 
     # --- evidence from each source -----------------------------------------------------------
 
@@ -99,17 +102,26 @@ class Classifier:
     def _rule_evidence(
         self, field_name: str, text: str | None, context: str | None = None
     ) -> list[Evidence]:
-        source = "supplier_rule" if field_name == "supplier" else "rule"
         return [
-            Evidence(
-                source,
-                hit.code,
-                hit.weight * FIELD_FACTOR[field_name],
-                f"rule {hit.rule_id!r} matched {hit.phrase!r} in the {FIELD_WORDS[field_name]} "
-                f"→ {self._path(hit.code)}",
-            )
+            self._evidence_of(field_name, hit.rule_id, hit.phrase, hit.code, hit.weight)
             for hit in self.rules.hits(field_name, text, context)
         ]
+
+    def _evidence_of(
+        self, field_name: str, rule_id: str, phrase: str, code: str, weight: float
+    ) -> Evidence:
+        """A rule's hit as evidence (made once per rule, phrase and field: lines share them)."""
+        said = (field_name, rule_id, phrase, weight)
+        found = self._said.get(said)
+        if found is None:
+            found = self._said[said] = Evidence(
+                "supplier_rule" if field_name == "supplier" else "rule",
+                code,
+                weight * FIELD_FACTOR[field_name],
+                f"rule {rule_id!r} matched {phrase!r} in the {FIELD_WORDS[field_name]} "
+                f"→ {self._path(code)}",
+            )
+        return found
 
     def _prepare(self, keys: Sequence[LineKey]) -> None:
         """Evidence of every distinct text among ``keys`` (the model predicts them in batches)."""
@@ -122,7 +134,7 @@ class Classifier:
         )
         for text, guess in zip(texts, guesses, strict=True):
             found: list[Evidence] = []
-            context = self.rules.context(*text)
+            context = self._context[text] = self.rules.context(*text)
             for name, value in zip(
                 ("raw_category", "description", "cost_centre"), text, strict=True
             ):
@@ -133,7 +145,7 @@ class Classifier:
                         "text_model",
                         g.code,
                         g.probability,
-                        f"text model → {self._path(g.code)} (p={g.probability:.2f})",
+                        f"text model p={g.probability:.2f} → {self._path(g.code)}",
                     )  # fmt: skip
                     for g in guess
                     if g.probability >= MODEL_FLOOR
@@ -166,6 +178,8 @@ class Classifier:
             if key.supplier_key:
                 others.add(key, scored)
         out: list[Decision] = []
+        if len(self._memo) > 200_000:
+            self._memo.clear()
         for key in keys:
             mapped = self.mappings.get((key.anchor_id, raw_key(key.raw_category)))
             if mapped is not None:
@@ -179,25 +193,28 @@ class Classifier:
                     )
                 )
                 continue
-            evidence = list(self._text[key.text])
-            if key.supplier_name:
-                evidence.extend(
-                    self._rule_evidence(
-                        "supplier", key.supplier_name, self.rules.context(*key.text)
-                    )
+            about_supplier = (
+                tuple(self._rule_evidence("supplier", key.supplier_name, self._context[key.text]))
+                if key.supplier_name
+                else ()
+            )
+            sector = tuple(self._sector_evidence(key.supplier_key))
+            lines = tuple(others.evidence(key, text_only[key.text]))
+            # lines whose evidence is the same get the same decision: weigh it once
+            said = (key.text, about_supplier, sector, lines)
+            decision = self._memo.get(said)
+            if decision is None:
+                scored = self.combiner.combine(
+                    [*self._text[key.text], *about_supplier, *sector, *lines]
                 )
-            evidence.extend(self._sector_evidence(key.supplier_key))
-            evidence.extend(others.evidence(key, text_only[key.text]))
-            scored = self.combiner.combine(evidence)
-            out.append(
-                Decision(
+                decision = self._memo[said] = Decision(
                     scored.code,
                     scored.method,
                     scored.confidence,
                     scored.summary(self.taxonomy),
                     scored,
                 )
-            )
+            out.append(decision)
         return out
 
     def _text_of(self, keys: Sequence[LineKey]) -> dict[tuple[str | None, ...], list[Evidence]]:
@@ -214,9 +231,7 @@ class _SupplierLines:
 
     @staticmethod
     def _sure(scored: Scored) -> str | None:
-        if scored.code is not None and scored.score >= SUPPLIER_LINES_SURE:
-            return scored.family
-        return None
+        return scored.family if scored.score >= SUPPLIER_LINES_SURE else None
 
     def add(self, key: LineKey, scored: Scored) -> None:
         assert key.supplier_key
@@ -235,7 +250,8 @@ class _SupplierLines:
         out: list[Evidence] = []
         for family, count in self.decided[key.supplier_key].items():
             count -= key.lines if family == own else 0
-            share = count / n
+            # a share in whole percent: lines whose evidence reads the same are decided once
+            share = round(count / n, 2)
             if share >= 0.2:
                 name = self.taxonomy.categories[family].name
                 out.append(
@@ -243,7 +259,7 @@ class _SupplierLines:
                         "supplier_lines",
                         family,
                         share,
-                        f"{share:.0%} of the supplier's {n:,} other lines read as {name}",
+                        f"{share:.0%} of the supplier's other lines read as {name}",
                     )
                 )
         return out
@@ -274,7 +290,7 @@ def make_classifier(
     examples: Sequence[Example] | None = None,
     mappings: dict[tuple[int, str], Mapping] | None = None,
     sectors: MappingType[str, Sequence[Sector]] | None = None,
-    min_confidence: float = 0.2,
+    min_confidence: float = 0.3,
 ) -> Classifier:
     """A classifier for ``taxonomy``: its rules, weights and calibration, and a text model —
     ``model`` if given (None or False for none), else trained on ``examples`` (the shipped ones

@@ -68,11 +68,13 @@ def _features() -> Any:
             ),
             (
                 "chars",
+                # n-grams seen in fewer than three documents add memory, not accuracy (measured)
                 TfidfVectorizer(
                     preprocessor=_main_part,
                     analyzer="char_wb",
                     ngram_range=(3, 5),
                     sublinear_tf=True,
+                    min_df=3,
                 ),
             ),
             ("cost_centre", TfidfVectorizer(preprocessor=_cost_centre_part, sublinear_tf=True)),
@@ -100,11 +102,19 @@ class TextModel:
         cls, documents: Sequence[str], codes: Sequence[str], weights: Sequence[float], digest: str
     ) -> TextModel:
         """Train on normalised ``documents`` (see :func:`text_document`)."""
+        import numpy as np
         from sklearn.naive_bayes import ComplementNB
         from sklearn.pipeline import Pipeline
 
         pipeline = Pipeline([("features", _features()), ("classifier", ComplementNB(alpha=0.3))])
         pipeline.fit(list(documents), list(codes), classifier__sample_weight=list(weights))
+        # prediction needs only the vocabularies and the log weights: drop the counts and the
+        # n-grams left out, keep the weights in single precision (~30 MB rather than 300)
+        nb = pipeline.named_steps["classifier"]
+        nb.feature_log_prob_ = nb.feature_log_prob_.astype(np.float32)
+        del nb.feature_count_, nb.feature_all_
+        for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+            vectorizer.stop_words_ = None
         return cls(pipeline, len(documents), digest)
 
     def predict(self, documents: Sequence[str], batch: int = 5_000) -> list[list[Guess]]:

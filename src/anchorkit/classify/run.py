@@ -48,7 +48,7 @@ DECISIONS_TABLE = "__anchorkit__category_decisions"
 KEY_COLUMNS = ("anchor_id", "raw_category", "description", "cost_centre")
 NOT_A_PURCHASE = "900000"  # the shipped taxonomy's family of payments that buy nothing
 MAPPING_WEIGHT = 5.0  # a confirmed mapping counts as this many labelled lines when retraining
-EVIDENCE_CHARS = 400  # what line_category.evidence keeps of a decision's reasons
+EVIDENCE_CHARS = 240  # what line_category.evidence keeps of a decision's reasons
 
 
 @dataclass
@@ -301,11 +301,16 @@ def classify(ws: Workspace, *, retrain: bool = False) -> ClassifyResult:
                 )
                 # the code also sits on the ledger line itself, so that pages can sort and filter
                 # millions of lines by category without joining the two tables
+                # (joined to the distinct keys, not to line_category: ten million lines against
+                # tens of thousands of keys, not against ten million rows)
                 engine.run(
                     "category_on_spend_line",
-                    "UPDATE spend_line SET category = c.code FROM line_category c "
-                    "WHERE c.line_id = spend_line.line_id "
-                    "AND spend_line.category IS DISTINCT FROM c.code",
+                    f"""
+                    UPDATE spend_line SET category = d.code
+                    FROM {KEYS_TABLE} k JOIN {DECISIONS_TABLE} d ON d.key_no = k.key_no
+                    WHERE {_key_match("spend_line", "k")}
+                      AND spend_line.category IS DISTINCT FROM d.code
+                    """,
                 )
         finally:
             engine.unregister(DECISIONS_TABLE)
