@@ -306,10 +306,11 @@ def classify(ws: Workspace, *, retrain: bool = False) -> ClassifyResult:
                 engine.run(
                     "category_on_spend_line",
                     f"""
-                    UPDATE spend_line SET category = d.code
-                    FROM {KEYS_TABLE} k JOIN {DECISIONS_TABLE} d ON d.key_no = k.key_no
+                    UPDATE spend_line SET category = k.code
+                    FROM (SELECT keys.*, d.code FROM {KEYS_TABLE} keys
+                          JOIN {DECISIONS_TABLE} d ON d.key_no = keys.key_no) k
                     WHERE {_key_match("spend_line", "k")}
-                      AND spend_line.category IS DISTINCT FROM d.code
+                      AND spend_line.category IS DISTINCT FROM k.code
                     """,
                 )
         finally:
