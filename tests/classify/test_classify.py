@@ -7,11 +7,13 @@ Social Care - Adult, 321100 Social Care - Children, 901000 Not a Purchase > Prec
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from anchorkit.analytics import compute_indicators
 from anchorkit.classify import (
@@ -25,6 +27,7 @@ from anchorkit.classify import (
 )
 from anchorkit.classify.decide import Mapping
 from anchorkit.classify.run import sector_of
+from anchorkit.cli import app
 from anchorkit.errors import CategoryError
 from anchorkit.workspace import Workspace
 from tests.ingest.helpers import ingest_one, write
@@ -210,3 +213,25 @@ def test_not_a_purchase_is_left_out_of_addressable_spend(ws: Workspace, tmp_path
 def test_unknown_code_is_refused_with_a_hint(ws: Workspace) -> None:
     with pytest.raises(CategoryError, match="category list"):
         map_category(ws, "Snacks", "999998", "Test Hospital", by="person:test")
+
+
+def test_the_cli_classifies_and_explains(ws: Workspace, tmp_path: Path) -> None:
+    ingest_one(ws, write(tmp_path, "spend.csv", SPEND))
+    runner = CliRunner()
+    base = ["--workspace", str(ws.root)]
+    done = runner.invoke(app, [*base, "classify", "--json"])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["lines"] == 7 and result["not_a_purchase_spend"] == "400.00"
+    assert {"unclassified", "unclassified_spend", "min_confidence"} <= set(result)
+    (line_id,) = ws.engine.query_one(
+        "t", "SELECT line_id FROM spend_line WHERE raw_category = 'Parish precept'"
+    )
+    explained = runner.invoke(app, [*base, "classify", "--explain", str(line_id), "--json"])
+    assert explained.exit_code == 0, explained.output
+    found = json.loads(explained.output)
+    assert found["code"] == "901000" and found["families"][0]["name"] == "Not a Purchase"
+    text = runner.invoke(
+        app, [*base, "classify", "--explain", str(line_id)], env={"COLUMNS": "200"}
+    )
+    assert text.exit_code == 0 and "rule 'precepts' matched 'parish precept'" in text.output
