@@ -99,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
         "bodies...), matched case-insensitively; their spend is reported apart.",
     ),
     Setting(
+        "indicators.exclude_not_a_purchase",
+        True,
+        "Leave lines classified Not a Purchase (precepts, levies, tax and NI remittances, payroll "
+        "deductions, refunds to residents, transfers to public bodies) out of addressable spend; "
+        "their amount is reported as not_a_purchase_spend either way.",
+    ),
+    Setting(
         "indicators.non_influenceable_categories",
         [
             "Utilities",
@@ -245,8 +252,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "classify.min_confidence",
-        0.2,
-        "The text model's guesses below this confidence are left unclassified rather than kept.",
+        0.3,
+        "Lines whose weighed evidence gives a (calibrated) confidence below this stay "
+        "unclassified, reported with their spend, rather than risk a wrong category.",
     ),
     Setting(
         "lm3.rates_file",

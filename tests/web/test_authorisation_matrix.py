@@ -40,6 +40,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/anchors/{anchor_id}/categories"): "ok ok ok no no in",
     ("POST", "/anchors/{anchor_id}/categories"): "ok no ok no no in",
     ("GET", "/lines"): "ok ok no no no in",
+    ("GET", "/lines/{line_id}"): "ok ok ok no no in",
     ("GET", "/upload"): "ok no ok ok no in",
     ("POST", "/upload"): "ok no ok no no in",
     ("GET", "/uploads/{upload_id}"): "ok ok ok no no in",
@@ -147,6 +148,13 @@ def _verdict(method: str, path: str, response: object) -> str:
     return "ok"
 
 
+def _a_line(site: Site, anchor: int) -> int:
+    (line_id,) = site.ws.engine.query_one(
+        "n", "SELECT min(line_id) FROM spend_line WHERE anchor_id = ?", [anchor]
+    )
+    return int(line_id)
+
+
 def _request(site: Site, client: object, method: str, path: str, column: str) -> object:
     side = "other" if column == "other" else "own"
     anchor = site.anchors[side]
@@ -160,6 +168,7 @@ def _request(site: Site, client: object, method: str, path: str, column: str) ->
         .replace("{posting_id}", str(site.portal[f"posting_{side}"]))  # type: ignore[attr-defined]
         .replace("{cert_id}", str(site.portal["cert"]))  # type: ignore[attr-defined]
         .replace("{claim_id}", "0")
+        .replace("{line_id}", str(_a_line(site, anchor)))
     )
     token = getattr(client, "csrf", None) or ""
     c = client

@@ -379,3 +379,21 @@ def test_what_if_page(site: Site) -> None:
     bad = client.get("/what-if", params={"shift": "No Such Category:20"})
     assert bad.status_code == 200 and 'role="alert"' in bad.text
     client.close()
+
+
+def test_a_lines_category_is_explained_on_its_page(site: Site) -> None:
+    """The line view shows what anchorkit classify --explain shows: evidence, weights, scores."""
+    client = site.client("admin")
+    (line_id, code) = site.ws.engine.query_one(
+        "n",
+        "SELECT line_id, code FROM line_category WHERE method = 'rule' ORDER BY line_id LIMIT 1",
+    )
+    table = client.get("/lines", headers={"HX-Request": "true"}).text
+    assert 'href="/lines/' in table and "why?" in table
+    page = client.get(f"/lines/{line_id}")
+    assert page.status_code == 200
+    assert f"<strong>{code} " in page.text
+    assert 'id="evidence"' in page.text and 'id="scores"' in page.text
+    assert "rules on the text" in page.text
+    assert client.get("/lines/999999999").status_code == 404
+    client.close()

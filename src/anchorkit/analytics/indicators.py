@@ -5,7 +5,10 @@ Definitions (docs/indicators.md says the same, for people):
 - total_spend: every loaded spend line, credits netted.
 - addressable_spend: total minus lines whose raw category (or shared taxonomy code, level-1 or
   level-2 name) is in the setting ``indicators.excluded_categories`` (payroll, taxes, transfers…)
-  — reported as ``excluded_spend``.
+  and, with ``indicators.exclude_not_a_purchase`` (the default), minus lines ``classify`` put in
+  the taxonomy's *Not a Purchase* family (precepts, levies, tax and NI remittances, payroll
+  deductions, refunds to residents, transfers to public bodies) — reported as ``excluded_spend``;
+  ``not_a_purchase_spend`` says how much of the total is not a purchase, whatever the setting.
 - local_spend: addressable spend with suppliers located in the local area.
 - unknown_location_spend: addressable spend whose supplier location is unknown — reported apart,
   never silently counted as non-local.
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from anchorkit.classify.taxonomy import NOT_A_PURCHASE
 from anchorkit.place.network import PLACED, location_sql, place_codes
 from anchorkit.settings import Settings
 from anchorkit.workspace import Workspace
@@ -45,6 +49,7 @@ MONEY = (
     "total_spend",
     "addressable_spend",
     "excluded_spend",
+    "not_a_purchase_spend",
     "local_spend",
     "wider_local_spend",
     "unknown_location_spend",
@@ -65,7 +70,14 @@ def _compact(expr: str) -> str:
 
 
 def _addressable_sql(settings: Settings) -> str:
-    return _outside_sql(settings["indicators.excluded_categories"])
+    outside = _outside_sql(settings["indicators.excluded_categories"])
+    if not settings["indicators.exclude_not_a_purchase"]:
+        return outside
+    return f"{outside} AND NOT {_NOT_A_PURCHASE_SQL}"
+
+
+#: A line ``classify`` put in the Not a Purchase family (a payment that buys nothing).
+_NOT_A_PURCHASE_SQL = f"coalesce(l.category_level1 = {_literal(NOT_A_PURCHASE)}, false)"
 
 
 def _influenceable_sql(settings: Settings) -> str:
@@ -234,6 +246,7 @@ def classified_lines(
         CREATE OR REPLACE TEMP TABLE {LINES_TABLE} AS
         SELECT l.line_id, l.anchor_id, l.amount, l.supplier_id, l.supplier_name,
             {_addressable_sql(settings)} AS addressable,
+            {_NOT_A_PURCHASE_SQL} AS not_a_purchase,
             {_addressable_sql(settings)} AND {_influenceable_sql(settings)} AS influenceable,
             {location_sql(settings, columns)} AS location_class,
             {location_sql(settings, columns, "local.wider_areas")} AS wider_class,
@@ -256,6 +269,7 @@ def _measure(ws: Workspace, dimensions: Sequence[str]) -> dict[str | None, Indic
         coalesce(sum(amount), 0) AS total_spend,
         coalesce(sum(amount) FILTER (WHERE addressable), 0) AS addressable_spend,
         coalesce(sum(amount) FILTER (WHERE NOT addressable), 0) AS excluded_spend,
+        coalesce(sum(amount) FILTER (WHERE not_a_purchase), 0) AS not_a_purchase_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'local'), 0) AS local_spend,
         coalesce(sum(amount) FILTER (WHERE addressable AND wider_class = 'local'), 0)
             AS wider_local_spend,

@@ -1,25 +1,36 @@
-"""Deciding a line's category, in a fixed order, with the reason kept (no database here).
+"""Deciding lines' categories from all their evidence, with the reasons kept (no database here).
 
-The order is the product: (a) the anchor's own confirmed mapping of its raw category, (b) a rule
-on the raw category or description (or, failing those, the supplier's name), (c) the supplier's
-known sector — what the rules decided for most of its other lines, (d) the text model. The first
-that speaks decides; each decision keeps its method, a confidence and a sentence of evidence.
+A line's evidence comes from what identifies it: its text (raw category, description, cost
+centre), its supplier (name, registry sector, other lines) and its anchor (a confirmed mapping of
+its raw category). Each is decided once per distinct value — a ledger of ten million lines has a
+few thousand distinct texts and tens of thousands of suppliers — and joined to the lines:
+
+1. **mapping** — the anchor's own confirmed mapping of the raw category decides (confidence 1);
+2. otherwise every source speaks and :class:`~anchorkit.classify.combine.Combiner` weighs them:
+   rules on the text fields, the text model, rules on the supplier's name (weak), the
+   supplier's registry sector (SIC / NAICS through the sector crosswalk), and what the
+   text says about the supplier's *other* lines.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Mapping as MappingType
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from anchorkit.classify.model import TextModel, line_text
-from anchorkit.classify.rules import RuleMatch, RuleSet
+from anchorkit.classify.combine import Calibration, Combiner, Evidence, Scored
+from anchorkit.classify.examples import Example
+from anchorkit.classify.model import TextModel, model_digest, text_document, train
+from anchorkit.classify.rules import FIELD_WORDS, RuleSet
 from anchorkit.classify.taxonomy import Taxonomy
 
 METHODS = ("mapping", "rule", "supplier", "model", "none")
-SUPPLIER_MIN_LINES = 2
-SUPPLIER_MIN_SHARE = 0.6
-SUPPLIER_CONFIDENCE = 0.8  # times the share of the supplier's lines in its main category
+#: How much a rule's phrase counts in each field (the cost centre names where, not what).
+FIELD_FACTOR = {"raw_category": 1.0, "description": 1.0, "cost_centre": 0.5, "supplier": 1.0}
+MODEL_FLOOR = 0.03  # model guesses below this are not evidence
+SUPPLIER_LINES_MIN = 2  # other lines needed before they say anything about a supplier
+SUPPLIER_LINES_SURE = 0.5  # a text-only score above which another line counts as decided
 
 
 def raw_key(raw: str | None) -> str:
@@ -37,6 +48,11 @@ class LineKey:
     supplier_key: str | None
     supplier_name: str | None
     lines: int = 1
+    cost_centre: str | None = None
+
+    @property
+    def text(self) -> tuple[str | None, str | None, str | None]:
+        return (self.raw_category, self.description, self.cost_centre)
 
 
 @dataclass(frozen=True)
@@ -46,35 +62,124 @@ class Mapping:
     decided_by: str
 
 
+@dataclass(frozen=True)
+class Sector:
+    """A supplier's registry sector and the code the crosswalk gives it."""
+
+    scheme: str  # uk_sic or naics
+    sector: str
+    title: str
+    code: str
+
+
 @dataclass
 class Decision:
     code: str | None
     method: str
     confidence: float
     evidence: str
-    by_supplier_name: bool = False  # a rule on the supplier's name: weak, never taught onward
+    scored: Scored | None = field(default=None, repr=False)
 
 
 @dataclass
 class Classifier:
     taxonomy: Taxonomy
     rules: RuleSet
+    combiner: Combiner
     model: TextModel | None = None
     mappings: dict[tuple[int, str], Mapping] = field(default_factory=dict)
-    min_confidence: float = 0.2
-    _rule_cache: dict[tuple[str | None, str | None, str | None], RuleMatch | None] = field(
-        default_factory=dict
-    )
+    sectors: MappingType[str, Sequence[Sector]] = field(default_factory=dict)
+    _text: dict[tuple[str | None, ...], list[Evidence]] = field(default_factory=dict)
+    _context: dict[tuple[str | None, ...], str] = field(default_factory=dict)
+    _said: dict[tuple[str, str, str, float], Evidence] = field(default_factory=dict)
+    _memo: dict[tuple[object, ...], Decision] = field(default_factory=dict)
 
-    def rule(self, key: LineKey) -> RuleMatch | None:
-        text = (key.raw_category, key.description, key.supplier_name)
-        if text not in self._rule_cache:
-            self._rule_cache[text] = self.rules.match(*text)
-        return self._rule_cache[text]
+    # --- evidence from each source -----------------------------------------------------------
 
-    def first_pass(self, keys: Sequence[LineKey]) -> list[Decision | None]:
-        """Stages (a) and (b): what a person or a rule says."""
-        out: list[Decision | None] = []
+    def _path(self, code: str) -> str:
+        return self.taxonomy.categories[code].path
+
+    def _rule_evidence(
+        self, field_name: str, text: str | None, context: str | None = None
+    ) -> list[Evidence]:
+        return [
+            self._evidence_of(field_name, hit.rule_id, hit.phrase, hit.code, hit.weight)
+            for hit in self.rules.hits(field_name, text, context)
+        ]
+
+    def _evidence_of(
+        self, field_name: str, rule_id: str, phrase: str, code: str, weight: float
+    ) -> Evidence:
+        """A rule's hit as evidence (made once per rule, phrase and field: lines share them)."""
+        said = (field_name, rule_id, phrase, weight)
+        found = self._said.get(said)
+        if found is None:
+            found = self._said[said] = Evidence(
+                "supplier_rule" if field_name == "supplier" else "rule",
+                code,
+                weight * FIELD_FACTOR[field_name],
+                f"rule {rule_id!r} matched {phrase!r} in the {FIELD_WORDS[field_name]} "
+                f"→ {self._path(code)}",
+            )
+        return found
+
+    def _prepare(self, keys: Sequence[LineKey]) -> None:
+        """Evidence of every distinct text among ``keys`` (the model predicts them in batches)."""
+        texts = [t for t in dict.fromkeys(k.text for k in keys) if t not in self._text]
+        norm = self.rules.normalise
+        guesses = (
+            self.model.predict([text_document(*(norm(t) for t in text)) for text in texts])
+            if self.model is not None and texts
+            else [[] for _ in texts]
+        )
+        for text, guess in zip(texts, guesses, strict=True):
+            found: list[Evidence] = []
+            context = self._context[text] = self.rules.context(*text)
+            for name, value in zip(
+                ("raw_category", "description", "cost_centre"), text, strict=True
+            ):
+                found.extend(self._rule_evidence(name, value, context))
+            if any(text):
+                found.extend(
+                    Evidence(
+                        "text_model",
+                        g.code,
+                        g.probability,
+                        f"text model p={g.probability:.2f} → {self._path(g.code)}",
+                    )  # fmt: skip
+                    for g in guess
+                    if g.probability >= MODEL_FLOOR
+                )
+            self._text[text] = found
+
+    def _sector_evidence(self, supplier_key: str | None) -> list[Evidence]:
+        if not supplier_key:
+            return []
+        return [
+            Evidence(
+                "registry_sector",
+                s.code,
+                1.0,
+                f"registry sector {s.scheme.upper().replace('_', ' ')} {s.sector} ({s.title}) "
+                f"→ {self._path(s.code)}",
+            )
+            for s in self.sectors.get(supplier_key, ())
+        ]
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def decide(self, keys: Sequence[LineKey]) -> list[Decision]:
+        """A decision per key; the supplier's other lines are those among ``keys``."""
+        self._prepare(keys)
+        text_only = {text: self.combiner.combine(ev) for text, ev in self._text_of(keys).items()}
+        others = _SupplierLines(self.taxonomy)
+        for key in keys:
+            scored = text_only[key.text]
+            if key.supplier_key:
+                others.add(key, scored)
+        out: list[Decision] = []
+        if len(self._memo) > 200_000:
+            self._memo.clear()
         for key in keys:
             mapped = self.mappings.get((key.anchor_id, raw_key(key.raw_category)))
             if mapped is not None:
@@ -88,87 +193,115 @@ class Classifier:
                     )
                 )
                 continue
-            hit = self.rule(key)
-            if hit is None:
-                out.append(None)
-                continue
-            weak = hit.field == "supplier"
-            out.append(Decision(hit.code, "rule", hit.confidence, hit.evidence, weak))
+            about_supplier = (
+                tuple(self._rule_evidence("supplier", key.supplier_name, self._context[key.text]))
+                if key.supplier_name
+                else ()
+            )
+            sector = tuple(self._sector_evidence(key.supplier_key))
+            lines = tuple(others.evidence(key, text_only[key.text]))
+            # lines whose evidence is the same get the same decision: weigh it once
+            said = (key.text, about_supplier, sector, lines)
+            decision = self._memo.get(said)
+            if decision is None:
+                scored = self.combiner.combine(
+                    [*self._text[key.text], *about_supplier, *sector, *lines]
+                )
+                decision = self._memo[said] = Decision(
+                    scored.code,
+                    scored.method,
+                    scored.confidence,
+                    scored.summary(self.taxonomy),
+                    scored,
+                )
+            out.append(decision)
         return out
 
-    def decide(self, keys: Sequence[LineKey]) -> list[Decision]:
-        decided = self.first_pass(keys)
-        sectors = supplier_sectors(keys, decided)
-        todo: list[int] = []
-        for i, key in enumerate(keys):
-            if decided[i] is not None:
-                continue
-            sector = sectors.get(key.supplier_key) if key.supplier_key else None
-            if sector is not None:
-                code, share, n = sector
-                decided[i] = Decision(
-                    code,
-                    "supplier",
-                    round(SUPPLIER_CONFIDENCE * share, 3),
-                    f"the supplier's sector: {share:.0%} of its {n} rule-classified lines are {code}",
+    def _text_of(self, keys: Sequence[LineKey]) -> dict[tuple[str | None, ...], list[Evidence]]:
+        return {k.text: self._text[k.text] for k in keys}
+
+
+class _SupplierLines:
+    """What the text of a supplier's lines says, to speak about its other lines."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.lines: dict[str, int] = defaultdict(int)
+        self.decided: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    @staticmethod
+    def _sure(scored: Scored) -> str | None:
+        return scored.family if scored.score >= SUPPLIER_LINES_SURE else None
+
+    def add(self, key: LineKey, scored: Scored) -> None:
+        assert key.supplier_key
+        self.lines[key.supplier_key] += key.lines
+        family = self._sure(scored)
+        if family:
+            self.decided[key.supplier_key][family] += key.lines
+
+    def evidence(self, key: LineKey, scored: Scored) -> list[Evidence]:
+        if not key.supplier_key:
+            return []
+        own = self._sure(scored)
+        n = self.lines[key.supplier_key] - key.lines
+        if n < SUPPLIER_LINES_MIN:
+            return []
+        out: list[Evidence] = []
+        for family, count in self.decided[key.supplier_key].items():
+            count -= key.lines if family == own else 0
+            # a share in whole percent: lines whose evidence reads the same are decided once
+            share = round(count / n, 2)
+            if share >= 0.2:
+                name = self.taxonomy.categories[family].name
+                out.append(
+                    Evidence(
+                        "supplier_lines",
+                        family,
+                        share,
+                        f"{share:.0%} of the supplier's other lines read as {name}",
+                    )
                 )
-            elif not any((key.raw_category, key.description, key.supplier_name)):
-                decided[i] = Decision(None, "none", 0.0, "no raw category, description or supplier")
-            else:
-                todo.append(i)
-        if todo and self.model is not None:
-            texts = [
-                line_text(keys[i].raw_category, keys[i].description, keys[i].supplier_name)
-                for i in todo
-            ]
-            for i, p in zip(todo, self.model.predict(texts), strict=True):
-                guess = f"p={p.confidence:.2f} for {p.code}"
-                if p.runner_up:
-                    guess += f", next {p.runner_up} p={p.runner_up_confidence:.2f}"
-                if p.confidence < self.min_confidence:
-                    decided[i] = Decision(
-                        None, "none", round(p.confidence, 3), f"text model unsure ({guess})"
-                    )
-                else:
-                    decided[i] = Decision(
-                        p.code,
-                        "model",
-                        round(p.confidence, 3),
-                        f"text model ({guess}; trained on {self.model.trained_on:,} lines)",
-                    )
-        return [d or Decision(None, "none", 0.0, "no rule matched and no model") for d in decided]
-
-    def training_data(
-        self, keys: Sequence[LineKey], decided: Sequence[Decision | None]
-    ) -> tuple[list[str], list[str]]:
-        """Texts and codes of lines a person or a rule on the text decided (not supplier words)."""
-        texts: list[str] = []
-        codes: list[str] = []
-        for key, d in zip(keys, decided, strict=True):
-            if d is None or d.code is None or d.by_supplier_name:
-                continue
-            texts.append(line_text(key.raw_category, key.description, key.supplier_name))
-            codes.append(d.code)
-        return texts, codes
+        return out
 
 
-def supplier_sectors(
-    keys: Sequence[LineKey], decided: Sequence[Decision | None]
-) -> dict[str, tuple[str, float, int]]:
-    """Supplier → (code, share, lines) where rules on the text put most of its lines in one code.
+_TRAINED: dict[str, TextModel | None] = {}  # models trained in this process, by training data
 
-    Only rules on the raw category or description count (not confirmed mappings, so confirming a
-    mapping changes exactly the lines it covers; not supplier-name rules, which would be circular).
-    """
-    tally: dict[str, Counter[str]] = defaultdict(Counter)
-    for key, d in zip(keys, decided, strict=True):
-        if key.supplier_key and d is not None and d.method == "rule" and d.code:
-            if not d.by_supplier_name:
-                tally[key.supplier_key][d.code] += key.lines
-    out: dict[str, tuple[str, float, int]] = {}
-    for supplier, counts in tally.items():
-        total = sum(counts.values())
-        code, n = counts.most_common(1)[0]
-        if total >= SUPPLIER_MIN_LINES and n / total >= SUPPLIER_MIN_SHARE:
-            out[supplier] = (code, n / total, total)
-    return out
+
+def model_for(
+    taxonomy: Taxonomy, rules: RuleSet, examples: Sequence[Example] | None = None
+) -> TextModel | None:
+    """The text model trained on ``examples`` (the taxonomy's shipped ones by default) plus the
+    rules' phrases; trained once per process for the same data."""
+    examples = taxonomy.examples if examples is None else examples
+    seeds = rules.examples()
+    digest = model_digest(taxonomy, examples, seeds)
+    if digest not in _TRAINED:
+        if len(_TRAINED) > 4:
+            _TRAINED.clear()
+        _TRAINED[digest] = train(taxonomy, rules.normalise, examples, seeds)
+    return _TRAINED[digest]
+
+
+def make_classifier(
+    taxonomy: Taxonomy,
+    *,
+    model: TextModel | None | bool = True,
+    examples: Sequence[Example] | None = None,
+    mappings: dict[tuple[int, str], Mapping] | None = None,
+    sectors: MappingType[str, Sequence[Sector]] | None = None,
+    min_confidence: float = 0.3,
+) -> Classifier:
+    """A classifier for ``taxonomy``: its rules, weights and calibration, and a text model —
+    ``model`` if given (None or False for none), else trained on ``examples`` (the shipped ones
+    by default)."""
+    rules = RuleSet.from_taxonomy(taxonomy)
+    calibration = (
+        Calibration.from_csv(taxonomy.calibration_text)
+        if taxonomy.calibration_text
+        else Calibration()
+    )
+    combiner = Combiner(taxonomy, rules.weights, calibration, min_confidence)
+    if model is True:
+        model = model_for(taxonomy, rules, examples)
+    return Classifier(taxonomy, rules, combiner, model or None, mappings or {}, sectors or {})

@@ -25,6 +25,7 @@ from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
+from anchorkit.classify.examples import Example, examples_bytes, read_examples
 from anchorkit.errors import CategoryError
 from anchorkit.settings import Settings
 
@@ -36,6 +37,10 @@ RESIDUAL = re.compile(
     re.IGNORECASE,
 )
 RULES_FILE = "rules.toml"
+CALIBRATION_FILE = "calibration.csv"
+#: The level-1 name of payments that buy nothing (precepts, taxes, refunds, transfers...): the
+#: shipped family 900000; a network's own taxonomy gets the same treatment by using this name.
+NOT_A_PURCHASE = "Not a Purchase"
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Taxonomy:
     source: str
     digest: str
     rules_text: str
+    examples: tuple[Example, ...] = ()
+    calibration_text: str = ""  # score → share right (classify/combine.py), "" for none
 
     def get(self, code: str) -> Category:
         found = self.categories.get(code.strip())
@@ -166,13 +173,23 @@ def _shipped() -> Taxonomy:
     folder = resources.files("anchorkit.data").joinpath("taxonomy")
     text = folder.joinpath(CATEGORIES_FILE).read_text("utf-8")
     rules = folder.joinpath(RULES_FILE).read_text("utf-8")
+    examples = examples_bytes(None)
+    calibration = folder.joinpath(CALIBRATION_FILE)
+    categories = _parse(text, "shipped taxonomy")
     return Taxonomy(
-        _parse(text, "shipped taxonomy"), "shipped ProClass v17.1", _digest(text, rules), rules
+        categories,
+        "shipped ProClass v17.1",
+        _digest(text, rules, examples),
+        rules,
+        tuple(e for e in read_examples(examples) if e.code in categories),
+        calibration.read_text("utf-8") if calibration.is_file() else "",
     )
 
 
-def _digest(*texts: str) -> str:
-    return hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
+def _digest(text: str, rules: str, examples: bytes = b"") -> str:
+    digest = hashlib.sha256("\x00".join((text, rules)).encode())
+    digest.update(examples)
+    return digest.hexdigest()[:16]
 
 
 def load_taxonomy(folder: Path | None = None) -> Taxonomy:
@@ -188,7 +205,17 @@ def load_taxonomy(folder: Path | None = None) -> Taxonomy:
     text = path.read_text("utf-8-sig")
     rules_path = folder / RULES_FILE
     rules = rules_path.read_text("utf-8") if rules_path.exists() else ""
-    return Taxonomy(_parse(text, str(path)), str(folder), _digest(text, rules), rules)
+    examples = examples_bytes(folder)
+    calibration = folder / CALIBRATION_FILE
+    categories = _parse(text, str(path))
+    return Taxonomy(
+        categories,
+        str(folder),
+        _digest(text, rules, examples),
+        rules,
+        tuple(e for e in read_examples(examples) if e.code in categories),
+        calibration.read_text("utf-8") if calibration.exists() else "",
+    )
 
 
 def taxonomy_for(settings: Settings, root: Path) -> Taxonomy:
@@ -199,5 +226,11 @@ def taxonomy_for(settings: Settings, root: Path) -> Taxonomy:
 
 def crosswalk(name: str) -> dict[str, dict[str, str]]:
     """A shipped crosswalk file by name (``naics`` or ``uk_sic``): code → its row."""
+    return {r["code"]: r for r in crosswalk_rows(name)}
+
+
+@cache
+def crosswalk_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Every row of a shipped crosswalk file (``naics``, ``uk_sic``, ``cpv``, ``sector``)."""
     text = resources.files("anchorkit.data").joinpath("taxonomy", f"crosswalk_{name}.csv")
-    return {r["code"]: r for r in csv.DictReader(io.StringIO(text.read_text("utf-8")))}
+    return tuple(csv.DictReader(io.StringIO(text.read_text("utf-8"))))

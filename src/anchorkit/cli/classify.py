@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from anchorkit.classify import classify as run_classify
-from anchorkit.classify import map_category, review_lines, taxonomy_for
+from anchorkit.classify import explain_line, map_category, review_lines, taxonomy_for
 from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, wrapping_table
 from anchorkit.views import formatting as fmt
 
@@ -23,11 +23,30 @@ app.add_typer(category_app, name="category")
 @friendly
 def classify_command(
     retrain: Annotated[
-        bool, typer.Option(help="Retrain the text model from today's confirmed and rule lines.")
+        bool,
+        typer.Option(
+            help="Retrain the text model from the shipped examples and every confirmed mapping."
+        ),
     ] = False,
+    explain: Annotated[
+        int | None,
+        typer.Option(
+            "--explain",
+            metavar="LINE_ID",
+            help="Show the evidence and scores behind one line's category instead of classifying.",
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Give every spend line a taxonomy category (or 'unclassified'), keeping how and why."""
+    if explain is not None:
+        with _open() as ws:
+            found = explain_line(ws, explain)
+        if json_output:
+            _print_json(found)
+        else:
+            _print_explanation(found)
+        return
     with _open() as ws, err.status("classifying spend lines…"):
         result = run_classify(ws, retrain=retrain)
     if json_output:
@@ -35,14 +54,67 @@ def classify_command(
         return
     methods = ", ".join(f"{m} {n:,}" for m, n in result.by_method.items())
     out.print(
-        f"{result.lines:,} lines classified ({result.decisions:,} distinct) by: {methods}; "
-        f"{result.unclassified:,} unclassified."
+        f"{result.lines:,} lines classified ({result.decisions:,} distinct) by: {methods}.",
+        highlight=False,
+    )
+    out.print(
+        f"{result.unclassified:,} lines unclassified (confidence below "
+        f"{result.min_confidence}), spend {result.unclassified_spend}; "
+        f"{result.not_a_purchase:,} lines not a purchase, spend {result.not_a_purchase_spend}.",
+        highlight=False,
     )
     out.print(
         f"{result.low_confidence:,} lines below confidence {result.review_threshold} "
-        "(anchorkit category review); confirm a raw category with: "
-        "anchorkit category map RAW CODE --anchor NAME"
+        "(anchorkit category review); why a line got its category: "
+        "anchorkit classify --explain LINE_ID; confirm a raw category with: "
+        "anchorkit category map RAW CODE --anchor NAME",
+        highlight=False,
     )
+
+
+def _print_explanation(found: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]Line {found['line_id']}[/bold] ({found['anchor']}, {found['paid_on']}, "
+        f"{found['amount']}): raw category {found['raw_category']!r}, description "
+        f"{found['description']!r}, cost centre {found['cost_centre']!r}, supplier "
+        f"{found['supplier']!r}",
+        highlight=False,
+    )
+    code = found["code"] or "unclassified"
+    out.print(
+        f"Category: {code} {found['path'] or ''} — method {found['method']}, confidence "
+        f"{found['confidence']:.2f} (below {found['min_confidence']} stays unclassified)",
+        highlight=False,
+    )
+    if found.get("evidence"):
+        table = wrapping_table(
+            "source", "weight", "says", "strength", "why", numeric=("weight", "strength")
+        )
+        for e in found["evidence"]:
+            table.add_row(
+                e["source"], f"{e['source_weight']:.2f}", e["code"], f"{e['strength']:.2f}",
+                e["detail"],
+            )  # fmt: skip
+        out.print(table)
+        scores = wrapping_table("family (level 1)", "score", numeric=("score",))
+        for f in found["families"]:
+            scores.add_row(f"{f['code']} {f['name']}", f"{f['score']:.3f}")
+        out.print(scores)
+        out.print(
+            f"Score = sum of weight x strength per code / (unknown {found['unknown_weight']} + "
+            f"the weights of the sources that spoke); confidence = the score calibrated "
+            f"({found['score']:.3f} → {found['confidence']:.2f}).",
+            highlight=False,
+        )
+    else:
+        out.print(found["summary"], highlight=False)
+    stored = found["stored"]
+    if stored["code"] != found["code"] or stored["method"] != found["method"]:
+        out.print(
+            f"The last anchorkit classify stored {stored['code'] or 'unclassified'} "
+            f"({stored['method']}); run it again to bring the line up to date.",
+            highlight=False,
+        )
 
 
 @category_app.command("list")

@@ -1,4 +1,4 @@
-"""CLI commands of exports in open standards: export ocds."""
+"""CLI commands of exports: export ocds (open standard), export lines (every classified line)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import typer
 
 from anchorkit.cli.common import _open, _print_json, app, friendly, out
 
-export_app = typer.Typer(help="Export data in open standards (OCDS).", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export data: awards in open standards (OCDS), every classified spend line.",
+    no_args_is_help=True,
+)
 app.add_typer(export_app, name="export")
 
 
@@ -50,3 +53,24 @@ def export_ocds_command(
         + (" (valid OCDS 1.1)" if validate else ""),
         highlight=False,
     )
+
+
+@export_app.command("lines")
+@friendly
+def export_lines_command(
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The file to write: .csv, .xlsx or .parquet.")
+    ],
+    anchor: Annotated[str | None, typer.Option(help="Only this anchor's lines.")] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Write every spend line with its category (code, level-1 and level-2 names, confidence,
+    method) and where it came from, to check the classification in a spreadsheet."""
+    from anchorkit.classify.export import export_lines
+
+    with _open() as ws:
+        result = export_lines(ws, out_file, anchor=anchor)
+    if json_output:
+        _print_json(result.to_json())
+        return
+    out.print(f"Wrote {out_file}: {result.lines:,} lines.", highlight=False)

@@ -228,6 +228,7 @@ def indicators(
         "total_spend",
         "addressable_spend",
         "excluded_spend",
+        "not_a_purchase_spend",
         "local_spend",
         "unknown_location_spend",
         "local_share",

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from anchorkit.access.policy import line_scope, sees_all_lines
-from anchorkit.classify import taxonomy_for
+from anchorkit.classify import explain_line, taxonomy_for
 from anchorkit.records.accounts import Actor
 from anchorkit.views import ordered
 from anchorkit.views.paging import PAGE_SIZES, Page
@@ -175,6 +175,27 @@ def export_lines(store: Store, actor: Actor, anchor_id: int | None) -> Any:
         """,
         params,
     )
+
+
+def line_anchor(store: Store, line_id: int) -> int | None:
+    """The anchor a line belongs to (None: no such line), to decide who may read it."""
+    found = store.reader().engine.query(
+        "line_anchor", "SELECT anchor_id FROM spend_line WHERE line_id = ?", [line_id]
+    )
+    return int(found[0][0]) if found else None
+
+
+def line_explanation(store: Store, actor: Actor, line_id: int) -> dict[str, Any] | None:
+    """The evidence and scores behind one line's category (what ``anchorkit classify --explain``
+    shows), or None when ``actor`` may not read the line."""
+    ws = store.reader()
+    scope, params = line_scope(actor, "l")
+    visible = ws.engine.query(
+        "line_visible",
+        f"SELECT l.line_id FROM spend_line l WHERE l.line_id = ? AND {scope}",
+        [line_id, *params],
+    )
+    return explain_line(ws, line_id) if visible else None
 
 
 # --- rejected rows ------------------------------------------------------------------------------

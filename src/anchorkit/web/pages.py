@@ -17,7 +17,8 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
 
-from anchorkit.access.policy import Resource, allowed, sees_all_lines
+from anchorkit.access.policy import NETWORK, Resource, allowed, sees_all_lines
+from anchorkit.classify.export import safe_cell
 from anchorkit.errors import AnchorkitError, ReviewError
 from anchorkit.records.accounts import PUBLIC, Actor, LoginRefused, log_in, log_out
 from anchorkit.records.appdb import AuditEvent, Publication, Upload
@@ -251,6 +252,18 @@ def all_lines(request: Request) -> Response:
     return _lines_response(request, actor, None, "/lines")
 
 
+@router.get("/lines/{line_id}")
+def line_page(request: Request, line_id: int) -> Response:
+    """Why one line got its category: every piece of evidence, its weight and the scores."""
+    store = state(request).store
+    anchor_id = lines.line_anchor(store, line_id)
+    actor = need(request, "view_lines", Resource(anchor_id) if anchor_id is not None else NETWORK)
+    found = lines.line_explanation(store, actor, line_id)
+    if found is None:
+        raise HTTPException(404, f"There is no spend line {line_id} you can see.")
+    return render(request, "line.html", line=found)
+
+
 @router.get("/anchors/{anchor_id}/lines.csv")
 def anchor_lines_csv(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_lines", Resource(anchor_id))
@@ -277,7 +290,8 @@ def _csv_chunks(table: Any) -> Iterator[str]:
     writer.writerow(table.column_names)
     for batch in table.to_batches(10_000):
         for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-            writer.writerow(row)
+            # a spreadsheet must not run a supplier's name as a formula
+            writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
