@@ -12,6 +12,7 @@ from anchorkit.cli import pipeline  # noqa: F401
 # isort: split
 from anchorkit.cli import (  # noqa: F401
     classify,
+    engine,
     export,
     impact,
     multipliers,

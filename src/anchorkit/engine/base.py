@@ -10,6 +10,8 @@ primitives. SQL is written once in the DuckDB dialect; adapters for other engine
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -25,11 +27,52 @@ log = logging.getLogger("anchorkit.sql")
 
 STEP_PREFIX = "__anchorkit__"
 
+#: a statement that may change a stored table, and the table it names
+_WRITE = re.compile(
+    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|"
+    r"ALTER\s+TABLE|DROP\s+TABLE(?:\s+IF\s+EXISTS)?|COPY|"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE(?:\s+IF\s+NOT\s+EXISTS)?)\s+\"?([\w.]+)",
+    re.IGNORECASE,
+)
+
+
+class Changes:
+    """How many statements that may have changed the store a database has run in this process.
+
+    Why: figures are read from a model derived from the store (:mod:`anchorkit.analytics.model`);
+    checking the model against the data costs a scan, so a process checks once and again only
+    after this count moves. Shared by a connection and its readers (one count per database);
+    tables named ``__anchorkit__…`` (scratch) and those in :attr:`derived` (the model itself)
+    do not count.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.RLock()
+        self.derived: set[str] = set()
+        self.memo: dict[str, Any] = {}
+
+    def note(self, sql: str) -> None:
+        found = _WRITE.match(sql)
+        if found is None:
+            return
+        table = found.group(1).rsplit(".", 1)[-1].lower()
+        if not table.startswith(STEP_PREFIX) and table not in self.derived:
+            self.count += 1
+
 
 class Engine(ABC):
     """A handful of primitives; every SQL statement goes through :meth:`run` or :meth:`query`."""
 
     name: str = "abstract"
+
+    @property
+    def changes(self) -> Changes:
+        """This database's count of changing statements (see :class:`Changes`)."""
+        found: Changes | None = self.__dict__.get("_changes")
+        if found is None:
+            found = self.__dict__["_changes"] = Changes()
+        return found
 
     def run(self, step: str, sql: str, params: Sequence[Any] | None = None) -> None:
         """Execute a statement that returns nothing, as the named step ``step``."""
@@ -59,6 +102,7 @@ class Engine(ABC):
     ) -> list[tuple[Any, ...]] | None:
         start = time.perf_counter()
         self.log_step(step, sql)
+        self.changes.note(sql)
         result = self._execute(sql, params, fetch=fetch)
         log.debug("%s%s took %.3fs", STEP_PREFIX, step, time.perf_counter() - start)
         return result

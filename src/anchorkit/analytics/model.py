@@ -1,0 +1,515 @@
+"""The analytic model: every spend line decided once per change of data or settings.
+
+Why: every figure — indicators, targets, LM3, jobs, what-if, opportunities, reports, the
+dashboard, the API — needs the same facts about each line: its anchor and fiscal year, its
+category, its supplier, where that supplier is and whether that is local, whether the line is
+addressable and influenceable, and which impact tags its supplier held on the day it was paid.
+Deciding them costs a pass over every line with five joins (seconds at 10 million lines); each
+figure re-deriving them cost that pass again, and let two figures disagree on a rule. So they
+are decided here once, stored, and every figure reads them:
+
+- ``model_line``: one narrow row per spend line with those facts;
+- ``model_cell``: the same summed by every attribute a figure groups or filters by (anchor ×
+  year × category × supplier × flags × tags) with the lines counted: a few hundred thousand
+  rows at 10 million lines, which every figure aggregates in milliseconds;
+- ``model_state``: the fingerprint each part was built from.
+
+Exact invalidation: a fingerprint of what the model reads — each anchor's spend lines and
+their categories, the suppliers' postcodes, the tags, the anchors, the settings that decide a
+line and the region packs — is compared with the stored one before the model is read; a part
+whose fingerprint differs is rebuilt (only the anchors whose lines or categories changed, when
+nothing shared changed), so a stale model is never read. Within a process the check is made
+again only after a statement that may have changed the store (:class:`anchorkit.engine.base.
+Changes`), or when the settings in memory change.
+
+The same SQL runs on DuckDB and on Spark (transpiled); only the full rebuild differs: DuckDB
+replaces the tables in one statement, Spark rewrites their folders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from anchorkit.ingest.values import fiscal_year_sql
+from anchorkit.place.network import PLACED, location_sql, place_codes
+from anchorkit.place.regions import PACKS
+from anchorkit.settings import Settings
+from anchorkit.workspace import Workspace
+
+#: bump when the build's SQL changes what a row holds: every stored model is then rebuilt
+MODEL_VERSION = "1"
+LINES = "model_line"
+CELLS = "model_cell"
+STATE = "model_state"
+DERIVED = (LINES, CELLS, STATE)
+GLOBAL = -1  # model_state's anchor_id for the parts every anchor shares
+CODES = "__anchorkit__model_codes"
+PLACES = "__anchorkit__model_places"
+EPOCHS = "__anchorkit__tag_epochs"
+
+#: settings that decide a line's facts (others — publish.*, lm3.* — are read at query time)
+SETTINGS_READ = (
+    "fiscal_year.start",
+    "local.areas",
+    "local.radius_km",
+    "local.wider_areas",
+    "local.postcode_prefixes",
+    "place.country",
+    "place.regions",
+    "indicators.excluded_categories",
+    "indicators.non_influenceable_categories",
+    "tags.grace_days",
+)
+
+#: the columns a cell is keyed by (every attribute a figure groups or filters on)
+CELL_KEYS = (
+    "anchor_id",
+    "year",
+    "classified",
+    "category_code",
+    "category_level1",
+    "category_level2",
+    "raw_category",
+    "neighbourhood",
+    "supplier_key",
+    "supplier_id",
+    "location_class",
+    "wider_class",
+    "in_priority_area",
+    "addressable",
+    "influenceable",
+    "tags",
+)
+
+TABLES = {
+    LINES: f"""
+        CREATE TABLE IF NOT EXISTS {LINES} (
+            line_id          BIGINT NOT NULL,
+            anchor_id        INTEGER NOT NULL,
+            year             INTEGER NOT NULL,   -- fiscal year, by the fiscal_year.start setting
+            amount           DECIMAL(18,2) NOT NULL,
+            supplier_key     VARCHAR NOT NULL,   -- supplier_id, else the name upper-cased
+            supplier_id      VARCHAR,
+            supplier_name    VARCHAR,            -- the line's spelling, trimmed
+            raw_category     VARCHAR,
+            classified       BOOLEAN NOT NULL,   -- anchorkit classify has seen the line
+            category_code    VARCHAR,
+            category_level1  VARCHAR,
+            category_level2  VARCHAR,
+            neighbourhood    VARCHAR NOT NULL,   -- '(unknown)' when not placed in one
+            location_class   VARCHAR NOT NULL,   -- local / non_local / unknown (local.*)
+            wider_class      VARCHAR,            -- the same for local.wider_areas; NULL: unset
+            in_priority_area BOOLEAN,
+            addressable      BOOLEAN NOT NULL,
+            influenceable    BOOLEAN NOT NULL,
+            tags             VARCHAR[]           -- tags held on the day paid; NULL: none
+        )""",
+    CELLS: f"""
+        CREATE TABLE IF NOT EXISTS {CELLS} (
+            anchor_id        INTEGER NOT NULL,
+            year             INTEGER NOT NULL,
+            classified       BOOLEAN NOT NULL,
+            category_code    VARCHAR,
+            category_level1  VARCHAR,
+            category_level2  VARCHAR,
+            raw_category     VARCHAR,
+            neighbourhood    VARCHAR NOT NULL,
+            supplier_key     VARCHAR NOT NULL,
+            supplier_id      VARCHAR,
+            location_class   VARCHAR NOT NULL,
+            wider_class      VARCHAR,
+            in_priority_area BOOLEAN,
+            addressable      BOOLEAN NOT NULL,
+            influenceable    BOOLEAN NOT NULL,
+            tags             VARCHAR[],
+            supplier_name    VARCHAR,            -- the first of the lines' spellings
+            amount           DECIMAL(38,2) NOT NULL,
+            lines            BIGINT NOT NULL
+        )""",
+    STATE: f"""
+        CREATE TABLE IF NOT EXISTS {STATE} (
+            anchor_id    INTEGER NOT NULL,       -- {GLOBAL}: the parts every anchor shares
+            fingerprint  VARCHAR NOT NULL
+        )""",
+}
+
+#: each line's category as figures report it: the shared taxonomy's level 1 once `anchorkit
+#: classify` has run; a line it has not seen yet (ingested since) shows its raw category
+CATEGORY_SQL = (
+    "CASE WHEN classified THEN coalesce(category_level1, 'unclassified') "
+    "ELSE coalesce(raw_category, 'unclassified') END"
+)
+MATCH_COLUMNS = ("raw_category", "category_code", "category_level1", "category_level2")
+
+
+@dataclass(frozen=True)
+class Model:
+    """The model's tables, fresh for the data and settings they were asked for."""
+
+    lines: str = LINES
+    cells: str = CELLS
+
+    def cells_where(
+        self, ws: Workspace, *, anchor: str | None = None, year: int | None = None
+    ) -> str:
+        """A subquery of the cells of one anchor and/or year (every cell without either)."""
+        return _scoped(self.cells, ws, anchor, year)
+
+    def lines_where(
+        self, ws: Workspace, *, anchor: str | None = None, year: int | None = None
+    ) -> str:
+        return _scoped(self.lines, ws, anchor, year)
+
+
+def _scoped(table: str, ws: Workspace, anchor: str | None, year: int | None) -> str:
+    conditions = []
+    if anchor is not None:
+        conditions.append(f"anchor_id = {int(ws.anchor(anchor).anchor_id)}")
+    if year is not None:
+        conditions.append(f"year = {int(year)}")
+    if not conditions:
+        return table
+    return f"(SELECT * FROM {table} WHERE {' AND '.join(conditions)})"
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def outside_sql(categories: Sequence[str], columns: Sequence[str] = MATCH_COLUMNS) -> str:
+    """True for a line whose category is none of ``categories`` (case ignored): its raw
+    category, or its taxonomy code, level-1 or level-2 name."""
+    listed = [c.strip().lower() for c in categories if c.strip()]
+    if not listed:
+        return "true"
+    values = ", ".join(literal(c) for c in listed)
+    return " AND ".join(
+        f"lower(trim(coalesce({column}, ''))) NOT IN ({values})" for column in columns
+    )
+
+
+def addressable_sql(settings: Settings, columns: Sequence[str] = MATCH_COLUMNS) -> str:
+    """Not in ``indicators.excluded_categories`` (payroll, taxes, transfers…)."""
+    return outside_sql(settings["indicators.excluded_categories"], columns)
+
+
+def influenceable_sql(settings: Settings, columns: Sequence[str] = MATCH_COLUMNS) -> str:
+    """Addressable and not in ``indicators.non_influenceable_categories``."""
+    return (
+        f"({addressable_sql(settings, columns)}) AND "
+        f"({outside_sql(settings['indicators.non_influenceable_categories'], columns)})"
+    )
+
+
+# --- freshness --------------------------------------------------------------------------------
+
+
+def fresh_model(ws: Workspace) -> Model:
+    """The model, first rebuilt where the data or settings changed since it was built."""
+    engine = ws.engine
+    changes = engine.changes
+    changes.derived.update(DERIVED)
+    settings_key = _settings_fingerprint(ws)
+    with changes.lock:
+        if changes.memo.get("model") != (changes.count, settings_key):
+            _create_tables(ws)
+            refresh(ws, settings_key)
+            changes.memo["model"] = (changes.count, settings_key)
+    return Model()
+
+
+def _create_tables(ws: Workspace) -> None:
+    for name, ddl in TABLES.items():
+        ws.engine.run(f"create_{name}", ddl)
+
+
+CATEGORIES = -2  # model_state's anchor_id for the whole line_category table's fingerprint
+EMPTY = "0:None"  # the fingerprint of no rows (count 0, sum NULL)
+
+
+def refresh(ws: Workspace, settings_key: str) -> list[int] | None:
+    """Compare the stored fingerprints with the data's; rebuild what differs.
+
+    Returns the anchors rebuilt (``None``: every one), an empty list when nothing changed.
+    An anchor's fingerprint is its lines' and their categories'. The categories are
+    fingerprinted whole first: unchanged, no anchor's changed (an anchor whose lines changed is
+    rebuilt anyway), so only a changed category table costs the join that attributes them.
+    """
+    engine = ws.engine
+    stored = {
+        int(a): str(f)
+        for a, f in engine.query("model_state", f"SELECT anchor_id, fingerprint FROM {STATE}")
+    }
+    shared = _shared_fingerprint(ws, settings_key)
+    spend = _fingerprints(ws, _SPEND_FP)
+    categories = _one(ws, "model_fp_categories", _CATEGORY_FP)
+    if stored.get(GLOBAL) != shared:
+        build(ws, None, shared=shared, spend=spend, categories=categories)
+        return None
+    if stored.get(CATEGORIES) == categories:
+        current = {a: f"{fp}|{_tail(stored.get(a))}" for a, fp in spend.items()}
+    else:
+        of_anchor = _fingerprints(ws, _CATEGORY_FP_BY_ANCHOR)
+        current = {a: f"{fp}|{of_anchor.get(a, EMPTY)}" for a, fp in spend.items()}
+    anchors = set(current) | {a for a in stored if a >= 0}
+    changed = sorted(a for a in anchors if current.get(a) != stored.get(a))
+    if changed or stored.get(CATEGORIES) != categories:
+        build(ws, changed, shared=shared, spend=spend, categories=categories)
+    return changed
+
+
+def _tail(fingerprint: str | None) -> str:
+    return "" if fingerprint is None else fingerprint.partition("|")[2]
+
+
+_SPEND_FP = (
+    "SELECT anchor_id, count(*), sum(hash(line_id, paid_on, amount, supplier_id, supplier_name, "
+    "supplier_postcode, raw_category)) FROM spend_line GROUP BY anchor_id"
+)
+_CATEGORY_FP = "SELECT count(*), sum(hash(line_id, code, level1, level2)) FROM line_category"
+_CATEGORY_FP_BY_ANCHOR = (
+    "SELECT s.anchor_id, count(*), sum(hash(c.line_id, c.code, c.level1, c.level2)) "
+    "FROM line_category c JOIN spend_line s USING (line_id) GROUP BY s.anchor_id"
+)
+#: the same from the model's own lines (one row per line and category row, as the join above)
+_CATEGORY_FP_BUILT = (
+    "SELECT anchor_id, count(*), sum(hash(line_id, category_code, category_level1, "
+    f"category_level2)) FROM {LINES} WHERE classified AND anchor_id IN ({{ids}}) GROUP BY anchor_id"
+)
+
+
+def _one(ws: Workspace, step: str, sql: str) -> str:
+    return ":".join(str(v) for v in ws.engine.query_one(step, sql))
+
+
+def _fingerprints(ws: Workspace, sql: str) -> dict[int, str]:
+    return {int(a): f"{n}:{h}" for a, n, h in ws.engine.query("model_fingerprints", sql)}
+
+
+def _settings_fingerprint(ws: Workspace) -> str:
+    """The settings that decide a line, the region packs' files and the model's version."""
+    settings = {name: ws.settings[name] for name in SETTINGS_READ}
+    files = []
+    for name in ws.settings["place.regions"]:
+        for folder in (ws.root / "regions", PACKS):
+            path = folder / f"{name}.geojson"
+            if path.exists():
+                stat = path.stat()
+                files.append([str(path), stat.st_size, stat.st_mtime_ns])
+                break
+    text = json.dumps([MODEL_VERSION, settings, files], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _shared_fingerprint(ws: Workspace, settings_key: str) -> str:
+    parts = [
+        settings_key,
+        _one(
+            ws,
+            "model_fp_anchors",
+            "SELECT count(*), sum(hash(anchor_id, name, site_postcode)) FROM anchor",
+        ),
+        _one(
+            ws,
+            "model_fp_suppliers",
+            "SELECT count(*), sum(hash(supplier_id, postcode)) FROM supplier",
+        ),
+        _one(
+            ws,
+            "model_fp_tags",
+            "SELECT count(*), sum(hash(supplier_id, tag, valid_from, valid_to)) FROM supplier_tag",
+        ),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# --- the build --------------------------------------------------------------------------------
+
+
+def build(
+    ws: Workspace,
+    anchors: Sequence[int] | None,
+    *,
+    shared: str,
+    spend: dict[int, str],
+    categories: str,
+) -> None:
+    """Build the model for ``anchors`` (``None``: every anchor) from one pass over their lines."""
+    engine = ws.engine
+    where = "" if anchors is None else f"WHERE s.anchor_id IN ({_ids(anchors)})"
+    engine.run(
+        "model_codes",
+        f"""
+        CREATE OR REPLACE TEMP TABLE {CODES} AS
+        SELECT DISTINCT s.anchor_id,
+            nullif(coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode), '') AS code
+        FROM spend_line s LEFT JOIN supplier sp USING (supplier_id) {where}
+        """,
+    )
+    epochs = tag_epochs(ws)
+    try:
+        columns = place_codes(
+            ws, f"SELECT code FROM {CODES} UNION ALL SELECT site_postcode FROM anchor"
+        )
+        engine.run(
+            "model_places",
+            f"""
+            CREATE OR REPLACE TEMP TABLE {PLACES} AS
+            SELECT c.anchor_id, coalesce(c.code, '') AS code_key,
+                {location_sql(ws.settings, columns)} AS location_class,
+                CAST({location_sql(ws.settings, columns, "local.wider_areas")} AS VARCHAR)
+                    AS wider_class,
+                CAST(p.priority_area AS BOOLEAN) AS in_priority_area,
+                coalesce(p.neighbourhood, '(unknown)') AS neighbourhood
+            FROM {CODES} c JOIN anchor a USING (anchor_id)
+            LEFT JOIN {PLACED} p ON p.input = c.code
+            LEFT JOIN {PLACED} site ON site.input = a.site_postcode
+            """,
+        )
+        engine.register(EPOCHS, epochs)
+        month, day = ws.settings.fiscal_year_start
+        lines = f"""
+            SELECT s.line_id, s.anchor_id, {fiscal_year_sql("s.paid_on", month, day)} AS year,
+                s.amount, coalesce(s.supplier_id, upper(trim(s.supplier_name))) AS supplier_key,
+                s.supplier_id, trim(s.supplier_name) AS supplier_name, s.raw_category,
+                c.line_id IS NOT NULL AS classified, c.code AS category_code,
+                c.level1 AS category_level1, c.level2 AS category_level2,
+                pl.neighbourhood, pl.location_class, pl.wider_class, pl.in_priority_area,
+                {addressable_sql(ws.settings, _RAW_MATCH)} AS addressable,
+                {influenceable_sql(ws.settings, _RAW_MATCH)} AS influenceable,
+                e.tags
+            FROM spend_line s
+            LEFT JOIN supplier sp USING (supplier_id)
+            LEFT JOIN line_category c USING (line_id)
+            LEFT JOIN {PLACES} pl ON pl.anchor_id = s.anchor_id AND pl.code_key =
+                coalesce(nullif(coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode), ''), '')
+            LEFT JOIN {EPOCHS} e ON e.supplier_id = s.supplier_id
+                AND s.paid_on >= e.valid_from AND s.paid_on < e.valid_until
+            {where}
+        """
+        keys = ", ".join(CELL_KEYS)
+        cells = (
+            f"SELECT {keys}, min(supplier_name) AS supplier_name, sum(amount) AS amount, "
+            f"count(*) AS lines FROM {LINES} {{where}} GROUP BY {keys}"
+        )
+        with engine.transaction():
+            if anchors is None:
+                _replace_all(ws, lines, cells.format(where=""))
+                engine.run("model_state_clear", f"DELETE FROM {STATE}")
+                built = sorted(spend)
+            else:
+                _replace_anchors(ws, anchors, lines, cells)
+                cleared = _ids([*anchors, GLOBAL, CATEGORIES])
+                engine.run(
+                    "model_state_clear", f"DELETE FROM {STATE} WHERE anchor_id IN ({cleared})"
+                )
+                built = [a for a in anchors if a in spend]
+            of_anchor = _fingerprints(ws, _CATEGORY_FP_BUILT.format(ids=_ids(built)))
+            rows = [(GLOBAL, shared), (CATEGORIES, categories)]
+            rows += [(a, f"{spend[a]}|{of_anchor.get(a, EMPTY)}") for a in built]
+            values = ", ".join(f"({a}, {literal(f)})" for a, f in rows)
+            engine.run("model_state_write", f"INSERT INTO {STATE} VALUES {values}")
+    finally:
+        try:
+            engine.unregister(EPOCHS)
+        except Exception:  # not registered: the build failed before
+            pass
+        engine.run("drop_model_places", f"DROP TABLE IF EXISTS {PLACES}")
+        engine.run("drop_model_codes", f"DROP TABLE IF EXISTS {CODES}")
+
+
+_RAW_MATCH = ("s.raw_category", "c.code", "c.level1", "c.level2")
+
+
+def _ids(values: Iterable[int]) -> str:
+    return ", ".join(str(int(v)) for v in values) or "NULL"
+
+
+def _replace_all(ws: Workspace, lines: str, cells: str) -> None:
+    engine = ws.engine
+    if engine.name == "duckdb":
+        # one statement each: DuckDB writes the new table without deleting the old row by row
+        engine.run("model_lines", f"CREATE OR REPLACE TABLE {LINES} AS {lines}")
+        engine.run("model_cells", f"CREATE OR REPLACE TABLE {CELLS} AS {cells}")
+        return
+    engine.run("model_lines_clear", f"DELETE FROM {LINES}")
+    engine.run("model_lines", f"INSERT INTO {LINES} {lines}")
+    engine.run("model_cells_clear", f"DELETE FROM {CELLS}")
+    engine.run("model_cells", f"INSERT INTO {CELLS} {cells}")
+
+
+def _replace_anchors(ws: Workspace, anchors: Sequence[int], lines: str, cells: str) -> None:
+    engine = ws.engine
+    ids = _ids(anchors)
+    engine.run("model_lines_clear", f"DELETE FROM {LINES} WHERE anchor_id IN ({ids})")
+    engine.run("model_lines", f"INSERT INTO {LINES} {lines}")
+    engine.run("model_cells_clear", f"DELETE FROM {CELLS} WHERE anchor_id IN ({ids})")
+    engine.run(
+        "model_cells", f"INSERT INTO {CELLS} " + cells.format(where=f"WHERE anchor_id IN ({ids})")
+    )
+
+
+def tag_epochs(ws: Workspace) -> pa.Table:
+    """Each supplier's tags as spans of days over which they do not change.
+
+    A tag holds on a day from its ``valid_from`` (or always) to its ``valid_to`` plus the
+    ``tags.grace_days`` setting (or forever); between two consecutive such boundaries a
+    supplier's set of tags is constant, so each line joins the one span its day falls in
+    (``valid_from`` ≤ day < ``valid_until``). Only spans holding a tag are kept.
+    """
+    grace = dt.timedelta(days=int(ws.settings["tags.grace_days"]))
+    rows = ws.engine.query(
+        "model_supplier_tags",
+        "SELECT supplier_id, tag, valid_from, valid_to FROM supplier_tag ORDER BY supplier_id",
+    )
+    by_supplier: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
+    for supplier_id, tag, start, end in rows:
+        until = None if end is None else _date(end) + grace + dt.timedelta(days=1)
+        by_supplier.setdefault(str(supplier_id), []).append(
+            (str(tag), None if start is None else _date(start), until)
+        )
+    first, last = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+    out: dict[str, list[Any]] = {"supplier_id": [], "valid_from": [], "valid_until": [], "tags": []}
+    for supplier_id, spans in by_supplier.items():
+        bounds = sorted({first, last} | {d for _, s, u in spans for d in (s, u) if d is not None})
+        for start, until in zip(bounds, bounds[1:], strict=False):
+            held = sorted(
+                {
+                    tag
+                    for tag, s, u in spans
+                    if (s is None or s <= start) and (u is None or start < u)
+                }
+            )
+            if not held:
+                continue
+            if (
+                out["supplier_id"]
+                and out["supplier_id"][-1] == supplier_id
+                and out["tags"][-1] == held
+                and out["valid_until"][-1] == start
+            ):
+                out["valid_until"][-1] = until  # the same tags go on: one span
+                continue
+            out["supplier_id"].append(supplier_id)
+            out["valid_from"].append(start)
+            out["valid_until"].append(until)
+            out["tags"].append(held)
+    return pa.table(
+        {
+            "supplier_id": pa.array(out["supplier_id"], pa.string()),
+            "valid_from": pa.array(out["valid_from"], pa.date32()),
+            "valid_until": pa.array(out["valid_until"], pa.date32()),
+            "tags": pa.array(out["tags"], pa.list_(pa.string())),
+        }
+    )
+
+
+def _date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
