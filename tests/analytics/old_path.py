@@ -124,8 +124,15 @@ def classified_lines(
 
 
 def compute_breakdowns(
-    ws: Workspace, dimensions: Sequence[str], *, anchor: str | None = None, year: int | None = None
+    ws: Workspace,
+    dimensions: Sequence[str],
+    *,
+    anchor: str | None = None,
+    year: int | None = None,
+    details: bool = True,
 ) -> dict[str | None, Indicators]:
+    """(``details``: the new path's option to leave out what a what-if does not read; the old
+    path computed everything every time.)"""
     with classified_lines(ws, anchor=anchor, year=year, dimensions=dimensions):
         return _measure(ws, dimensions)
 

@@ -100,14 +100,16 @@ def compute_breakdowns(
     *,
     anchor: str | None = None,
     year: int | None = None,
+    details: bool = True,
 ) -> dict[str | None, Indicators]:
     """The network totals and one breakdown per dimension, from the model's cells.
 
-    Keyed by dimension; ``None`` holds the totals alone.
+    Keyed by dimension; ``None`` holds the totals alone. ``details=False`` leaves out the tag
+    shares, top suppliers and concentration (a what-if needs the sums alone).
     """
     _check_dimensions(dimensions)
     model = fresh_model(ws)
-    return _measure(ws, _source(ws, model, anchor, year), dimensions)
+    return _measure(ws, _source(ws, model, anchor, year), dimensions, details=details)
 
 
 def _check_dimensions(dimensions: Sequence[str]) -> None:
@@ -162,14 +164,17 @@ MEASURES = """
 """
 
 
-def _measure(ws: Workspace, source: str, dimensions: Sequence[str]) -> dict[str | None, Indicators]:
+def _measure(
+    ws: Workspace, source: str, dimensions: Sequence[str], *, details: bool = True
+) -> dict[str | None, Indicators]:
     engine = ws.engine
     names = [*MONEY, "lines", "suppliers"]
     (network_row,) = engine.query("network_indicators", f"SELECT {MEASURES} FROM {source}")
     network = _finish(dict(zip(names, network_row, strict=True)))
-    network["tag_shares"] = _tag_shares(ws, source, network["addressable_spend"])
-    network["top_suppliers"] = _top_suppliers(ws, source)
-    network["top_supplier_share"] = _top_supplier_shares(ws, source, "NULL").get(None)
+    if details:
+        network["tag_shares"] = _tag_shares(ws, source, network["addressable_spend"])
+        network["top_suppliers"] = _top_suppliers(ws, source)
+        network["top_supplier_share"] = _top_supplier_shares(ws, source, "NULL").get(None)
     out: dict[str | None, Indicators] = {None: Indicators(network, [], None)}
     for by in dimensions:
         cell = DIMENSIONS[by]
@@ -180,12 +185,14 @@ def _measure(ws: Workspace, source: str, dimensions: Sequence[str]) -> dict[str 
             "GROUP BY dim ORDER BY total_spend DESC, dim",
         ):
             rows.append({by: row[0], **_finish(dict(zip(names, row[1:], strict=True)))})
+        out[by] = Indicators(network, rows, by)
+        if not details:
+            continue
         concentration = _top_supplier_shares(ws, source, cell)
         tags = _tag_shares_by(ws, source, cell, {c[by]: c["addressable_spend"] for c in rows})
         for found in rows:
             found["top_supplier_share"] = concentration.get(found[by])
             found["tag_shares"] = tags.get(found[by], {})
-        out[by] = Indicators(network, rows, by)
     return out
 
 

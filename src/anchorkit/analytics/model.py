@@ -4,15 +4,23 @@ Why: every figure — indicators, targets, LM3, jobs, what-if, opportunities, re
 dashboard, the API — needs the same facts about each line: its anchor and fiscal year, its
 category, its supplier, where that supplier is and whether that is local, whether the line is
 addressable and influenceable, and which impact tags its supplier held on the day it was paid.
-Deciding them costs a pass over every line with five joins (seconds at 10 million lines); each
-figure re-deriving them cost that pass again, and let two figures disagree on a rule. So they
-are decided here once, stored, and every figure reads them:
+Deciding them costs a pass over every line with five joins and string work (seconds at 10
+million lines); each figure re-deriving them cost that pass again, and let two figures disagree
+on a rule. So they are decided here once, stored, and every figure reads them:
 
-- ``model_line``: one narrow row per spend line with those facts;
-- ``model_cell``: the same summed by every attribute a figure groups or filters by (anchor ×
-  year × category × supplier × flags × tags) with the lines counted: a few hundred thousand
-  rows at 10 million lines, which every figure aggregates in milliseconds;
+- ``model_cell``: one row per *kind* of line — the lines of one anchor and fiscal year that share
+  every input of a decision (supplier, its spelling and postcode, raw category, taxonomy
+  category, the tags held that day) — with every decided attribute (:data:`CELL_COLUMNS`), their
+  summed amount and their number: a few hundred thousand rows at 10 million lines, which every
+  figure aggregates in milliseconds;
+- ``model_line``: one narrow row per spend line — line id, anchor, fiscal year, amount and its
+  ``kind`` (the cell holding all its attributes), so any line's facts are one join away;
 - ``model_state``: the fingerprint each part was built from.
+
+One pass decides: the lines are grouped by the inputs of a decision first, and the decisions —
+string normalisation, placing postcodes, the local rule, the category lists of the settings —
+are made once per kind, not once per line. A kind's id is a 64-bit hash of its inputs, checked
+unique within each anchor after every build (a collision, never seen, rebuilds with a salt).
 
 Exact invalidation: a fingerprint of what the model reads — each anchor's spend lines and
 their categories, the suppliers' postcodes, the tags, the anchors, the settings that decide a
@@ -37,9 +45,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from anchorkit.ingest.values import fiscal_year_sql
-from anchorkit.place.network import PLACED, location_sql, place_codes
-from anchorkit.place.regions import PACKS
+from anchorkit.errors import EngineError
 from anchorkit.settings import Settings
 from anchorkit.workspace import Workspace
 
@@ -68,8 +74,8 @@ SETTINGS_READ = (
     "tags.grace_days",
 )
 
-#: the columns a cell is keyed by (every attribute a figure groups or filters on)
-CELL_KEYS = (
+#: a cell's decided attributes (every one a figure groups or filters on)
+CELL_COLUMNS = (
     "anchor_id",
     "year",
     "classified",
@@ -80,6 +86,7 @@ CELL_KEYS = (
     "neighbourhood",
     "supplier_key",
     "supplier_id",
+    "supplier_name",
     "location_class",
     "wider_class",
     "in_priority_area",
@@ -95,41 +102,28 @@ TABLES = {
             anchor_id        INTEGER NOT NULL,
             year             INTEGER NOT NULL,   -- fiscal year, by the fiscal_year.start setting
             amount           DECIMAL(18,2) NOT NULL,
-            supplier_key     VARCHAR NOT NULL,   -- supplier_id, else the name upper-cased
-            supplier_id      VARCHAR,
-            supplier_name    VARCHAR,            -- the line's spelling, trimmed
-            raw_category     VARCHAR,
-            classified       BOOLEAN NOT NULL,   -- anchorkit classify has seen the line
+            kind             BIGINT NOT NULL     -- its cell: every other attribute of the line
+        )""",
+    CELLS: f"""
+        CREATE TABLE IF NOT EXISTS {CELLS} (
+            kind             BIGINT NOT NULL,    -- hash of the inputs its lines share
+            anchor_id        INTEGER NOT NULL,
+            year             INTEGER NOT NULL,
+            classified       BOOLEAN NOT NULL,   -- anchorkit classify has seen the lines
             category_code    VARCHAR,
             category_level1  VARCHAR,
             category_level2  VARCHAR,
+            raw_category     VARCHAR,
             neighbourhood    VARCHAR NOT NULL,   -- '(unknown)' when not placed in one
+            supplier_key     VARCHAR NOT NULL,   -- supplier_id, else the name upper-cased
+            supplier_id      VARCHAR,
+            supplier_name    VARCHAR,            -- the lines' spelling, trimmed
             location_class   VARCHAR NOT NULL,   -- local / non_local / unknown (local.*)
             wider_class      VARCHAR,            -- the same for local.wider_areas; NULL: unset
             in_priority_area BOOLEAN,
             addressable      BOOLEAN NOT NULL,
             influenceable    BOOLEAN NOT NULL,
-            tags             VARCHAR[]           -- tags held on the day paid; NULL: none
-        )""",
-    CELLS: f"""
-        CREATE TABLE IF NOT EXISTS {CELLS} (
-            anchor_id        INTEGER NOT NULL,
-            year             INTEGER NOT NULL,
-            classified       BOOLEAN NOT NULL,
-            category_code    VARCHAR,
-            category_level1  VARCHAR,
-            category_level2  VARCHAR,
-            raw_category     VARCHAR,
-            neighbourhood    VARCHAR NOT NULL,
-            supplier_key     VARCHAR NOT NULL,
-            supplier_id      VARCHAR,
-            location_class   VARCHAR NOT NULL,
-            wider_class      VARCHAR,
-            in_priority_area BOOLEAN,
-            addressable      BOOLEAN NOT NULL,
-            influenceable    BOOLEAN NOT NULL,
-            tags             VARCHAR[],
-            supplier_name    VARCHAR,            -- the first of the lines' spellings
+            tags             VARCHAR[],          -- tags held on the day paid; NULL: none
             amount           DECIMAL(38,2) NOT NULL,
             lines            BIGINT NOT NULL
         )""",
@@ -161,11 +155,6 @@ class Model:
     ) -> str:
         """A subquery of the cells of one anchor and/or year (every cell without either)."""
         return _scoped(self.cells, ws, anchor, year)
-
-    def lines_where(
-        self, ws: Workspace, *, anchor: str | None = None, year: int | None = None
-    ) -> str:
-        return _scoped(self.lines, ws, anchor, year)
 
 
 def _scoped(table: str, ws: Workspace, anchor: str | None, year: int | None) -> str:
@@ -256,7 +245,7 @@ def refresh(ws: Workspace, settings_key: str) -> list[int] | None:
     if stored.get(CATEGORIES) == categories:
         current = {a: f"{fp}|{_tail(stored.get(a))}" for a, fp in spend.items()}
     else:
-        of_anchor = _fingerprints(ws, _CATEGORY_FP_BY_ANCHOR)
+        of_anchor = _category_fingerprints(ws, None)
         current = {a: f"{fp}|{of_anchor.get(a, EMPTY)}" for a, fp in spend.items()}
     anchors = set(current) | {a for a in stored if a >= 0}
     changed = sorted(a for a in anchors if current.get(a) != stored.get(a))
@@ -274,15 +263,6 @@ _SPEND_FP = (
     "supplier_postcode, raw_category)) FROM spend_line GROUP BY anchor_id"
 )
 _CATEGORY_FP = "SELECT count(*), sum(hash(line_id, code, level1, level2)) FROM line_category"
-_CATEGORY_FP_BY_ANCHOR = (
-    "SELECT s.anchor_id, count(*), sum(hash(c.line_id, c.code, c.level1, c.level2)) "
-    "FROM line_category c JOIN spend_line s USING (line_id) GROUP BY s.anchor_id"
-)
-#: the same from the model's own lines (one row per line and category row, as the join above)
-_CATEGORY_FP_BUILT = (
-    "SELECT anchor_id, count(*), sum(hash(line_id, category_code, category_level1, "
-    f"category_level2)) FROM {LINES} WHERE classified AND anchor_id IN ({{ids}}) GROUP BY anchor_id"
-)
 
 
 def _one(ws: Workspace, step: str, sql: str) -> str:
@@ -293,8 +273,20 @@ def _fingerprints(ws: Workspace, sql: str) -> dict[int, str]:
     return {int(a): f"{n}:{h}" for a, n, h in ws.engine.query("model_fingerprints", sql)}
 
 
+def _category_fingerprints(ws: Workspace, anchors: Sequence[int] | None) -> dict[int, str]:
+    """The fingerprint of each anchor's lines' categories (of ``anchors``; None: every one)."""
+    return _fingerprints(
+        ws,
+        "SELECT s.anchor_id, count(*), sum(hash(c.line_id, c.code, c.level1, c.level2)) "
+        f"FROM line_category c JOIN spend_line s USING (line_id) {_where(anchors)} "
+        "GROUP BY s.anchor_id",
+    )
+
+
 def _settings_fingerprint(ws: Workspace) -> str:
     """The settings that decide a line, the region packs' files and the model's version."""
+    from anchorkit.place.regions import PACKS
+
     settings = {name: ws.settings[name] for name in SETTINGS_READ}
     files = []
     for name in ws.settings["place.regions"]:
@@ -341,16 +333,17 @@ def build(
     spend: dict[int, str],
     categories: str,
 ) -> None:
-    """Build the model for ``anchors`` (``None``: every anchor) from one pass over their lines."""
+    """Build the model for ``anchors`` (``None``: every anchor)."""
+    from anchorkit.place.network import PLACED, location_sql, place_codes
+
     engine = ws.engine
-    where = "" if anchors is None else f"WHERE s.anchor_id IN ({_ids(anchors)})"
     engine.run(
         "model_codes",
         f"""
         CREATE OR REPLACE TEMP TABLE {CODES} AS
         SELECT DISTINCT s.anchor_id,
             nullif(coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode), '') AS code
-        FROM spend_line s LEFT JOIN supplier sp USING (supplier_id) {where}
+        FROM spend_line s LEFT JOIN supplier sp USING (supplier_id) {_where(anchors)}
         """,
     )
     epochs = tag_epochs(ws)
@@ -374,47 +367,26 @@ def build(
             """,
         )
         engine.register(EPOCHS, epochs)
-        month, day = ws.settings.fiscal_year_start
-        lines = f"""
-            SELECT s.line_id, s.anchor_id, {fiscal_year_sql("s.paid_on", month, day)} AS year,
-                s.amount, coalesce(s.supplier_id, upper(trim(s.supplier_name))) AS supplier_key,
-                s.supplier_id, trim(s.supplier_name) AS supplier_name, s.raw_category,
-                c.line_id IS NOT NULL AS classified, c.code AS category_code,
-                c.level1 AS category_level1, c.level2 AS category_level2,
-                pl.neighbourhood, pl.location_class, pl.wider_class, pl.in_priority_area,
-                {addressable_sql(ws.settings, _RAW_MATCH)} AS addressable,
-                {influenceable_sql(ws.settings, _RAW_MATCH)} AS influenceable,
-                e.tags
-            FROM spend_line s
-            LEFT JOIN supplier sp USING (supplier_id)
-            LEFT JOIN line_category c USING (line_id)
-            LEFT JOIN {PLACES} pl ON pl.anchor_id = s.anchor_id AND pl.code_key =
-                coalesce(nullif(coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode), ''), '')
-            LEFT JOIN {EPOCHS} e ON e.supplier_id = s.supplier_id
-                AND s.paid_on >= e.valid_from AND s.paid_on < e.valid_until
-            {where}
-        """
-        keys = ", ".join(CELL_KEYS)
-        cells = (
-            f"SELECT {keys}, min(supplier_name) AS supplier_name, sum(amount) AS amount, "
-            f"count(*) AS lines FROM {LINES} {{where}} GROUP BY {keys}"
+        built = sorted(spend) if anchors is None else [a for a in anchors if a in spend]
+        todo: Sequence[int] | None = anchors
+        for salt in range(3):
+            _write(ws, todo, salt)
+            todo = _clashes(ws, built)
+            if not todo:
+                break
+        else:
+            raise EngineError("The analytic model's line kinds still clash after three salts.")
+        of_anchor = _category_fingerprints(ws, built)
+        rows = [(GLOBAL, shared), (CATEGORIES, categories)]
+        rows += [(a, f"{spend[a]}|{of_anchor.get(a, EMPTY)}") for a in built]
+        cleared = (
+            ""
+            if anchors is None
+            else f" WHERE anchor_id IN ({_ids([*anchors, GLOBAL, CATEGORIES])})"
         )
+        values = ", ".join(f"({a}, {literal(f)})" for a, f in rows)
         with engine.transaction():
-            if anchors is None:
-                _replace_all(ws, lines, cells.format(where=""))
-                engine.run("model_state_clear", f"DELETE FROM {STATE}")
-                built = sorted(spend)
-            else:
-                _replace_anchors(ws, anchors, lines, cells)
-                cleared = _ids([*anchors, GLOBAL, CATEGORIES])
-                engine.run(
-                    "model_state_clear", f"DELETE FROM {STATE} WHERE anchor_id IN ({cleared})"
-                )
-                built = [a for a in anchors if a in spend]
-            of_anchor = _fingerprints(ws, _CATEGORY_FP_BUILT.format(ids=_ids(built)))
-            rows = [(GLOBAL, shared), (CATEGORIES, categories)]
-            rows += [(a, f"{spend[a]}|{of_anchor.get(a, EMPTY)}") for a in built]
-            values = ", ".join(f"({a}, {literal(f)})" for a, f in rows)
+            engine.run("model_state_clear", f"DELETE FROM {STATE}{cleared}")
             engine.run("model_state_write", f"INSERT INTO {STATE} VALUES {values}")
     finally:
         try:
@@ -425,35 +397,98 @@ def build(
         engine.run("drop_model_codes", f"DROP TABLE IF EXISTS {CODES}")
 
 
-_RAW_MATCH = ("s.raw_category", "c.code", "c.level1", "c.level2")
+def _where(anchors: Sequence[int] | None) -> str:
+    return "" if anchors is None else f"WHERE s.anchor_id IN ({_ids(anchors)})"
+
+
+#: what a line's decisions depend on, besides its anchor's site and the settings (as columns of
+#: the lines read by :func:`_write`): lines that share every one share a cell
+INPUTS = (
+    "anchor_id",
+    "year",
+    "supplier_id",
+    "supplier_name",
+    "supplier_postcode",
+    "raw_category",
+    "classified",
+    "code",
+    "level1",
+    "level2",
+    "tags",
+)
+
+
+def _write(ws: Workspace, anchors: Sequence[int] | None, salt: int) -> None:
+    """Replace the cells and lines of ``anchors`` (``None``: all) in one transaction: the lines
+    grouped by their inputs into kinds, each kind decided once, then each line's kind."""
+    from anchorkit.ingest.values import fiscal_year_sql
+
+    engine = ws.engine
+    month, day = ws.settings.fiscal_year_start
+    # a 63-bit hash on both engines (DuckDB's is an unsigned 64-bit one, Spark's xxhash64 signed)
+    inputs = ", ".join(INPUTS)
+    if engine.name == "duckdb":
+        kind = f"CAST(hash({salt}, {inputs}) >> 1 AS BIGINT)"
+    else:
+        kind = f"xxhash64({salt}, {inputs})"
+    lines = f"""(
+        SELECT s.line_id, s.anchor_id, s.amount, s.supplier_id, s.supplier_name,
+            s.supplier_postcode, s.raw_category, c.line_id IS NOT NULL AS classified,
+            c.code, c.level1, c.level2, e.tags,
+            {fiscal_year_sql("s.paid_on", month, day)} AS year
+        FROM spend_line s
+        LEFT JOIN line_category c USING (line_id)
+        LEFT JOIN {EPOCHS} e ON e.supplier_id = s.supplier_id
+            AND s.paid_on >= e.valid_from AND s.paid_on < e.valid_until
+        {_where(anchors)}
+    ) l"""
+    matched = ("k.raw_category", "k.code", "k.level1", "k.level2")
+    cells = f"""
+        SELECT k.kind, k.anchor_id, k.year, k.classified, k.code AS category_code,
+            k.level1 AS category_level1, k.level2 AS category_level2, k.raw_category,
+            pl.neighbourhood,
+            coalesce(k.supplier_id, upper(trim(k.supplier_name))) AS supplier_key,
+            k.supplier_id, trim(k.supplier_name) AS supplier_name,
+            pl.location_class, pl.wider_class, pl.in_priority_area,
+            {addressable_sql(ws.settings, matched)} AS addressable,
+            {influenceable_sql(ws.settings, matched)} AS influenceable,
+            k.tags, k.amount, k.lines
+        FROM (
+            SELECT {kind} AS kind, {inputs}, sum(amount) AS amount, count(*) AS lines
+            FROM {lines} GROUP BY {inputs}
+        ) k
+        LEFT JOIN supplier sp ON sp.supplier_id = k.supplier_id
+        LEFT JOIN {PLACES} pl ON pl.anchor_id = k.anchor_id AND pl.code_key =
+            coalesce(nullif(coalesce(nullif(trim(k.supplier_postcode), ''), sp.postcode), ''), '')
+    """
+    line_rows = f"SELECT line_id, anchor_id, year, amount, {kind} AS kind FROM {lines}"
+    with engine.transaction():
+        if anchors is None and engine.name == "duckdb":
+            # one statement each: DuckDB writes the new table without deleting row by row
+            engine.run("model_cells", f"CREATE OR REPLACE TABLE {CELLS} AS {cells}")
+            engine.run("model_lines", f"CREATE OR REPLACE TABLE {LINES} AS {line_rows}")
+            return
+        scope = "" if anchors is None else f" WHERE anchor_id IN ({_ids(anchors)})"
+        engine.run("model_cells_clear", f"DELETE FROM {CELLS}{scope}")
+        engine.run("model_cells", f"INSERT INTO {CELLS} {cells}")
+        engine.run("model_lines_clear", f"DELETE FROM {LINES}{scope}")
+        engine.run("model_lines", f"INSERT INTO {LINES} {line_rows}")
+
+
+def _clashes(ws: Workspace, anchors: Sequence[int]) -> list[int]:
+    """Anchors two of whose cells share a kind (a hash collision): rebuilt with another salt."""
+    if not anchors:
+        return []
+    rows = ws.engine.query(
+        "model_kind_clashes",
+        f"SELECT anchor_id FROM {CELLS} WHERE anchor_id IN ({_ids(anchors)}) "
+        "GROUP BY anchor_id HAVING count(*) > count(DISTINCT kind)",
+    )
+    return [int(a) for (a,) in rows]
 
 
 def _ids(values: Iterable[int]) -> str:
     return ", ".join(str(int(v)) for v in values) or "NULL"
-
-
-def _replace_all(ws: Workspace, lines: str, cells: str) -> None:
-    engine = ws.engine
-    if engine.name == "duckdb":
-        # one statement each: DuckDB writes the new table without deleting the old row by row
-        engine.run("model_lines", f"CREATE OR REPLACE TABLE {LINES} AS {lines}")
-        engine.run("model_cells", f"CREATE OR REPLACE TABLE {CELLS} AS {cells}")
-        return
-    engine.run("model_lines_clear", f"DELETE FROM {LINES}")
-    engine.run("model_lines", f"INSERT INTO {LINES} {lines}")
-    engine.run("model_cells_clear", f"DELETE FROM {CELLS}")
-    engine.run("model_cells", f"INSERT INTO {CELLS} {cells}")
-
-
-def _replace_anchors(ws: Workspace, anchors: Sequence[int], lines: str, cells: str) -> None:
-    engine = ws.engine
-    ids = _ids(anchors)
-    engine.run("model_lines_clear", f"DELETE FROM {LINES} WHERE anchor_id IN ({ids})")
-    engine.run("model_lines", f"INSERT INTO {LINES} {lines}")
-    engine.run("model_cells_clear", f"DELETE FROM {CELLS} WHERE anchor_id IN ({ids})")
-    engine.run(
-        "model_cells", f"INSERT INTO {CELLS} " + cells.format(where=f"WHERE anchor_id IN ({ids})")
-    )
 
 
 def tag_epochs(ws: Workspace) -> pa.Table:

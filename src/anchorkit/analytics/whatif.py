@@ -250,13 +250,16 @@ def what_if(
     """Before, after and change of each measure when ``shifts`` apply together."""
     _check(ws, shifts)
     per_shift, tag_before = _spend(ws, shifts, anchor, year)
-    network = compute_breakdowns(ws, [], anchor=anchor, year=year)[None].network
-    lm3 = compute_lm3(ws, anchor=anchor, year=year)
+    # the sums before, read once: LM3's R1 and R2 and the jobs' local spend by category are
+    # these (as `lm3` and `impact` would read them)
+    found = compute_breakdowns(ws, ["category"], anchor=anchor, year=year, details=False)
+    network = found[None].network
+    lm3 = compute_lm3(ws, anchor=anchor, year=year, totals=network)
     rates, _ = load_rates(ws)
     notes: list[str] = []
     impact: ImpactResult | None
     try:
-        impact = local_impact(ws, anchor=anchor, year=year)
+        impact = local_impact(ws, anchor=anchor, year=year, by_category=found["category"].rows)
     except MultiplierError:
         impact = None
         notes.append(
