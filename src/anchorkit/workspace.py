@@ -169,13 +169,17 @@ def open_engine(root: Path, settings: Settings, *, engine: str | None = None) ->
     """The store ``engine`` (default: the ``engine`` setting) names: DuckDB's file, or Spark's
     Parquet warehouse."""
     kind = engine or settings["engine"]
+    store: Engine
     if kind == "duckdb":
-        return DuckDBEngine(engine_store(root, settings, kind))
-    if kind == "spark":
+        store = DuckDBEngine(engine_store(root, settings, kind))
+    elif kind == "spark":
         from anchorkit.engine.spark import SparkEngine, spark_conf
 
-        return SparkEngine(engine_store(root, settings, kind), conf=spark_conf(settings))
-    raise SettingsError(f"Setting engine must be duckdb or spark, got {kind!r}.")
+        store = SparkEngine(engine_store(root, settings, kind), conf=spark_conf(settings))
+    else:
+        raise SettingsError(f"Setting engine must be duckdb or spark, got {kind!r}.")
+    store.share_changes(str(engine_store(root, settings, kind).resolve()))
+    return store
 
 
 OTHER = {"duckdb": "spark", "spark": "duckdb"}

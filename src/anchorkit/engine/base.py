@@ -61,6 +61,10 @@ class Changes:
             self.count += 1
 
 
+_SHARED: dict[str, Changes] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 class Engine(ABC):
     """A handful of primitives; every SQL statement goes through :meth:`run` or :meth:`query`."""
 
@@ -73,6 +77,13 @@ class Engine(ABC):
         if found is None:
             found = self.__dict__["_changes"] = Changes()
         return found
+
+    def share_changes(self, store: str) -> None:
+        """Count this connection's changes with every other one to ``store`` in this process
+        (two connections to one file must not each believe the model fresh after the other
+        wrote)."""
+        with _SHARED_LOCK:
+            self.__dict__["_changes"] = _SHARED.setdefault(store, Changes())
 
     def run(self, step: str, sql: str, params: Sequence[Any] | None = None) -> None:
         """Execute a statement that returns nothing, as the named step ``step``."""
