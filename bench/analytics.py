@@ -76,8 +76,7 @@ def child(kind: str, root: Path) -> dict[str, Any]:
         con.execute("SET enable_progress_bar = false")
         start = time.perf_counter()
         rows = con.execute(
-            "SELECT anchor_id, year, category_level1, sum(amount), count(*) FROM model_line "
-            "GROUP BY ALL"
+            "SELECT anchor_id, year, sum(amount), count(*) FROM model_line GROUP BY ALL"
         ).fetchall()
         seconds = time.perf_counter() - start
         con.close()
@@ -171,6 +170,13 @@ def run_child(kind: str, root: Path) -> dict[str, Any]:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
 
+def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest of several runs, with every run's seconds beside it."""
+    found = dict(min(runs, key=lambda r: float(r["seconds"])))
+    found["runs_seconds"] = [r["seconds"] for r in runs]
+    return found
+
+
 def cli(root: Path, *args: str) -> dict[str, Any]:
     """One cold ``anchorkit`` process: its wall time, start-up and imports included."""
     start = time.perf_counter()
@@ -191,6 +197,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "analytics.json")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each floor and build")
     args = parser.parse_args()
 
     root = WORK / f"web-{args.lines}"
@@ -208,9 +215,15 @@ def main() -> None:
         results[name] = found
         print(f"{name}: {found}", file=sys.stderr)
 
-    note("floor_create_table_as_ledger", run_child("ctas", root))
-    note("model_build", run_child("model_build", root))
-    note("floor_group_by_model", run_child("group_by", root))
+    # the floor and the build alternately, each the best of --repeat runs: on a shared machine
+    # one run can land on a busy minute
+    ctas_runs, build_runs = [], []
+    for _ in range(args.repeat):
+        ctas_runs.append(run_child("ctas", root))
+        build_runs.append(run_child("model_build", root))
+    note("floor_create_table_as_ledger", best(ctas_runs))
+    note("model_build", best(build_runs))
+    note("floor_group_by_model", best([run_child("group_by", root) for _ in range(args.repeat)]))
     note("model_check_unchanged", run_child("model_check", root))
     note("cli_start", cli(root, "--help"))
     note("indicators_json", cli(root, "indicators", "--json"))

@@ -58,6 +58,7 @@ ADMIN = "admin@bench.example"
 KINDS = ("overview", "anchor", "anchor_lines", "lines")
 SUPPLIER_TEXT = ("ltd", "clean", "food", "tech", "north", "co", "services", "bakery")
 SORTS = ("paid_on", "amount", "supplier", "category")
+TARGET_P95_MS = 150
 
 
 # --- the workspace -----------------------------------------------------------------------------
@@ -464,9 +465,9 @@ def main() -> None:
     p95 = max((v.get("p95_ms", 0) for v in steady["by_page"].values()), default=0)
     report = {
         "benchmark": "web",
-        "issue": "4 · The dashboard",
-        "target": "p95 < 300 ms for every page kind",
-        "met": p95 < 300,
+        "issue": "12 · One set of figures for every face (first: 4 · The dashboard, p95 < 300 ms)",
+        "target": f"p95 < {TARGET_P95_MS} ms for every page kind",
+        "met": p95 < TARGET_P95_MS,
         "workspace": facts,
         "clients": args.clients,
         "requests_per_page_kind": args.requests,

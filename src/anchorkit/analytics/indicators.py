@@ -281,3 +281,29 @@ def _top_suppliers(ws: Workspace, source: str) -> list[dict[str, Any]]:
         }
         for s, v, n, k in rows
     ]
+
+
+def fiscal_years(ws: Workspace) -> list[int]:
+    """The fiscal years with spend (by the ``fiscal_year.start`` setting, as every figure)."""
+    cells = fresh_model(ws).cells
+    rows = ws.engine.query("fiscal_years", f"SELECT DISTINCT year FROM {cells} ORDER BY year")
+    return [int(y) for (y,) in rows]
+
+
+def supplier_spend_by_year(
+    ws: Workspace, supplier_id: str, *, scope: tuple[str, list[Any]] = ("TRUE", [])
+) -> list[dict[str, Any]]:
+    """One resolved supplier's spend and lines by fiscal year, with the number of anchors
+    buying: a supplier page's and profile's figures. ``scope``: a predicate on ``anchor_id``
+    and its parameters (the lines a reader may see; every line by default)."""
+    cells = fresh_model(ws).cells
+    rows = ws.engine.query(
+        "supplier_spend_by_year",
+        f"SELECT year, sum(amount), sum(lines), count(DISTINCT anchor_id) FROM {cells} "
+        f"WHERE supplier_id = ? AND ({scope[0]}) GROUP BY year ORDER BY year",
+        [supplier_id, *scope[1]],
+    )
+    return [
+        {"year": int(y), "spend": Decimal(s), "lines": int(n), "anchors": int(a)}
+        for y, s, n, a in rows
+    ]

@@ -41,6 +41,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -60,6 +61,8 @@ CODES = "__anchorkit__model_codes"
 PLACES = "__anchorkit__model_places"
 EPOCHS = "__anchorkit__tag_epochs"
 
+#: the shipped region packs (anchorkit.place.regions.PACKS, without importing the places)
+SHIPPED_REGIONS = Path(__file__).resolve().parents[1] / "data" / "regions"
 #: settings that decide a line's facts (others — publish.*, lm3.* — are read at query time)
 SETTINGS_READ = (
     "fiscal_year.start",
@@ -207,10 +210,11 @@ def fresh_model(ws: Workspace) -> Model:
     changes.derived.update(DERIVED)
     settings_key = _settings_fingerprint(ws)
     with changes.lock:
-        if changes.memo.get("model") != (changes.count, settings_key):
+        seen = changes.count  # before the check: a write during it is checked next time
+        if changes.memo.get("model") != (seen, settings_key):
             _create_tables(ws)
             refresh(ws, settings_key)
-            changes.memo["model"] = (changes.count, settings_key)
+            changes.memo["model"] = (seen, settings_key)
     return Model()
 
 
@@ -285,12 +289,10 @@ def _category_fingerprints(ws: Workspace, anchors: Sequence[int] | None) -> dict
 
 def _settings_fingerprint(ws: Workspace) -> str:
     """The settings that decide a line, the region packs' files and the model's version."""
-    from anchorkit.place.regions import PACKS
-
     settings = {name: ws.settings[name] for name in SETTINGS_READ}
     files = []
     for name in ws.settings["place.regions"]:
-        for folder in (ws.root / "regions", PACKS):
+        for folder in (ws.root / "regions", SHIPPED_REGIONS):
             path = folder / f"{name}.geojson"
             if path.exists():
                 stat = path.stat()

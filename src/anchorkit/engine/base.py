@@ -48,16 +48,25 @@ class Changes:
 
     def __init__(self) -> None:
         self.count = 0
+        self._count_lock = threading.Lock()
         self.lock = threading.RLock()
         self.derived: set[str] = set()
         self.memo: dict[str, Any] = {}
 
-    def note(self, sql: str) -> None:
+    def note(self, sql: str) -> bool:
+        """Count ``sql`` if it may change a stored table; whether it did."""
         found = _WRITE.match(sql)
         if found is None:
-            return
+            return False
         table = found.group(1).rsplit(".", 1)[-1].lower()
-        if not table.startswith(STEP_PREFIX) and table not in self.derived:
+        if table.startswith(STEP_PREFIX) or table in self.derived:
+            return False
+        self.moved()
+        return True
+
+    def moved(self) -> None:
+        """The store may have changed (a write, a commit): what was checked must be again."""
+        with self._count_lock:
             self.count += 1
 
 
@@ -113,8 +122,10 @@ class Engine(ABC):
     ) -> list[tuple[Any, ...]] | None:
         start = time.perf_counter()
         self.log_step(step, sql)
-        self.changes.note(sql)
+        writes = self.changes.note(sql)
         result = self._execute(sql, params, fetch=fetch)
+        if writes:
+            self.changes.moved()  # again once written: a check made meanwhile saw the old data
         log.debug("%s%s took %.3fs", STEP_PREFIX, step, time.perf_counter() - start)
         return result
 
