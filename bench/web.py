@@ -58,32 +58,53 @@ ADMIN = "admin@bench.example"
 KINDS = ("overview", "anchor", "anchor_lines", "lines")
 SUPPLIER_TEXT = ("ltd", "clean", "food", "tech", "north", "co", "services", "bakery")
 SORTS = ("paid_on", "amount", "supplier", "category")
+TARGET_P95_MS = 150
 
 
 # --- the workspace -----------------------------------------------------------------------------
 
 
 def build_workspace(root: Path, lines: int) -> None:
-    """``anchorkit demo`` at SEED_LINES, then spend lines copied up to ``lines``."""
+    """``anchorkit demo`` at SEED_LINES (built once, kept in bench/work/seed-<SEED_LINES>), then
+    spend lines copied up to ``lines``."""
+    seed = WORK / f"seed-{SEED_LINES}"
+    smaller = sorted(
+        (int(p.name.split("-")[1]), p)
+        for p in WORK.glob("web-*")
+        if p.name.split("-")[1].isdigit()
+        and int(p.name.split("-")[1]) <= lines
+        and (p / "anchorkit.duckdb").exists()
+        and p != root
+    )
+    if not (seed / "anchorkit.duckdb").exists() and smaller:
+        seed = smaller[-1][1]  # a scaled copy of the seed scales on the same way
+    if not (seed / "anchorkit.duckdb").exists():
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                str(ANCHORKIT),
+                "demo",
+                str(seed),
+                "--lines",
+                str(SEED_LINES),
+                "--seed",
+                str(SEED),
+                "--force",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"demo built in {time.perf_counter() - start:.0f}s", file=sys.stderr)
     shutil.rmtree(root, ignore_errors=True)
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            str(ANCHORKIT),
-            "demo",
-            str(root),
-            "--lines",
-            str(SEED_LINES),
-            "--seed",
-            str(SEED),
-            "--force",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    print(
-        f"demo built in {time.perf_counter() - start:.0f}s; scaling to {lines:,}", file=sys.stderr
-    )
+    shutil.copytree(seed, root)
+    print(f"scaling to {lines:,}", file=sys.stderr)
+    scale(root, lines)
+
+
+def scale(root: Path, lines: int) -> None:
+    """Copy the workspace's spend lines (and their categories) with new line ids until it holds
+    ``lines``: the same network, ``lines / n`` times over (written with DuckDB directly, as a
+    large import would be; anchorkit's model notices the change by its fingerprints)."""
     import duckdb
 
     con = duckdb.connect(str(root / "anchorkit.duckdb"))
@@ -444,9 +465,9 @@ def main() -> None:
     p95 = max((v.get("p95_ms", 0) for v in steady["by_page"].values()), default=0)
     report = {
         "benchmark": "web",
-        "issue": "4 · The dashboard",
-        "target": "p95 < 300 ms for every page kind",
-        "met": p95 < 300,
+        "issue": "12 · One set of figures for every face (first: 4 · The dashboard, p95 < 300 ms)",
+        "target": f"p95 < {TARGET_P95_MS} ms for every page kind",
+        "met": p95 < TARGET_P95_MS,
         "workspace": facts,
         "clients": args.clients,
         "requests_per_page_kind": args.requests,

@@ -25,7 +25,9 @@ print one clear line instead of a traceback.
     ├── PortalError             a supplier-portal claim, profile, certification or posting
     │   └── EvidenceRefused     a certification's evidence file is refused
     └── EngineError             the store itself failed (disk full, locked, corrupt)
-        └── SparkError          the Spark engine cannot start (not installed, no Java)
+        ├── SparkError          the Spark engine cannot start (not installed, no Java)
+        ├── EngineMismatchError the engine's store is empty where the other engine's holds data
+        └── EngineMoveError     a workspace cannot be moved to the other engine
 """
 
 from __future__ import annotations
@@ -105,6 +107,16 @@ class SparkError(EngineError):
     """The Spark engine cannot start: pyspark is not installed, or Java is missing."""
 
 
+class EngineMismatchError(EngineError):
+    """A command runs on an engine whose store is empty while the workspace's data is in the
+    other engine's store: it refuses rather than show zeros."""
+
+
+class EngineMoveError(EngineError):
+    """``anchorkit engine move`` cannot move the workspace (already there, a target store that
+    holds data, or a figure that differs after the copy: then nothing is switched)."""
+
+
 class SurveyError(AnchorkitError):
     """A supplier survey or LM3 rates file cannot be used (missing column, share over 100 %...)."""
 
@@ -136,6 +148,8 @@ __all__ = [
     "AnchorkitError",
     "CategoryError",
     "EngineError",
+    "EngineMismatchError",
+    "EngineMoveError",
     "EvidenceRefused",
     "ExportError",
     "IngestError",

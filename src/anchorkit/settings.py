@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -418,6 +419,34 @@ def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = No
             "Need 0 <= classify.min_confidence <= classify.review_threshold <= 1 (confidences)."
         )
     return settings
+
+
+def write_setting(toml_path: Path, name: str, value: Any) -> None:
+    """Set one top-level setting in a workspace's ``anchorkit.toml``, keeping every other line
+    (comments included): its line (or commented default) is replaced, else one is added at the
+    top. Checked by reading the file back."""
+    if name not in _BY_NAME:
+        raise SettingsError(f"There is no setting called {name!r}.")
+    _coerce(_BY_NAME[name], value, "the new value")
+    text = toml_path.read_text(encoding="utf-8") if toml_path.exists() else ""
+    lines = text.splitlines()
+    line = f"{name} = {_toml_value(value)}"
+    pattern = re.compile(rf"^\s*#?\s*{re.escape(name)}\s*=")
+    found = None
+    for number, old in enumerate(lines):
+        if old.lstrip().startswith("["):  # a table header: top-level keys end here
+            break
+        if pattern.match(old):
+            found = number
+            if not old.lstrip().startswith("#"):
+                break  # the set value wins over a commented default above it
+    if found is None:
+        lines.insert(0, line)
+    else:
+        lines[found] = line
+    new = "\n".join(lines) + "\n"
+    toml_path.write_text(new, encoding="utf-8")
+    load_settings(toml_path, environ={})
 
 
 def render_toml(overrides: Mapping[str, Any] | None = None) -> str:

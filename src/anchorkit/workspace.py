@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from anchorkit.engine import DuckDBEngine, Engine
-from anchorkit.errors import AnchorError, SettingsError, WorkspaceError
+from anchorkit.errors import (
+    AnchorError,
+    EngineError,
+    EngineMismatchError,
+    SettingsError,
+    WorkspaceError,
+)
 from anchorkit.schema import ANCHOR_KINDS, create_schema
 from anchorkit.settings import Settings, load_settings, render_toml
 
@@ -58,12 +64,24 @@ class Workspace:
         self.engine = engine
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> Workspace:
+    def open(cls, path: Path | str | None = None, *, engine: str | None = None) -> Workspace:
+        """Open the workspace on ``engine`` (default: its ``engine`` setting, which
+        ``ANCHORKIT_ENGINE`` / ``--engine`` override).
+
+        Refuses (:class:`EngineMismatchError`) when that engine's store is empty while the
+        other engine's holds the workspace's data: figures would otherwise all be zero.
+        """
         root = workspace_root(path)
         settings = load_settings(root / SETTINGS_FILE)
-        engine = open_engine(root, settings)
-        create_schema(engine)
-        return cls(root, settings, engine)
+        kind = engine or str(settings["engine"])
+        store = open_engine(root, settings, engine=kind)
+        try:
+            create_schema(store)
+            _refuse_an_empty_engine(root, settings, kind, store)
+        except BaseException:
+            store.close()
+            raise
+        return cls(root, settings, store)
 
     @classmethod
     def init(
@@ -147,17 +165,72 @@ class Workspace:
         return [Anchor(*row) for row in rows]
 
 
-def open_engine(root: Path, settings: Settings) -> Engine:
-    """The store the ``engine`` setting names: DuckDB's file, or Spark's Parquet warehouse."""
-    kind = settings["engine"]
+def open_engine(root: Path, settings: Settings, *, engine: str | None = None) -> Engine:
+    """The store ``engine`` (default: the ``engine`` setting) names: DuckDB's file, or Spark's
+    Parquet warehouse."""
+    kind = engine or settings["engine"]
+    store: Engine
     if kind == "duckdb":
-        return DuckDBEngine(root / STORE_FILE)
-    if kind == "spark":
+        store = DuckDBEngine(engine_store(root, settings, kind))
+    elif kind == "spark":
         from anchorkit.engine.spark import SparkEngine, spark_conf
 
-        warehouse = Path(settings["spark.warehouse"] or root / "warehouse")
-        return SparkEngine(warehouse, conf=spark_conf(settings))
-    raise SettingsError(f"Setting engine must be duckdb or spark, got {kind!r}.")
+        store = SparkEngine(engine_store(root, settings, kind), conf=spark_conf(settings))
+    else:
+        raise SettingsError(f"Setting engine must be duckdb or spark, got {kind!r}.")
+    store.share_changes(str(engine_store(root, settings, kind).resolve()))
+    return store
+
+
+OTHER = {"duckdb": "spark", "spark": "duckdb"}
+
+
+def engine_store(root: Path, settings: Settings, engine: str) -> Path:
+    """Where ``engine`` keeps this workspace's store: the DuckDB file or the Spark warehouse."""
+    if engine == "duckdb":
+        return root / STORE_FILE
+    return Path(settings["spark.warehouse"] or root / "warehouse")
+
+
+def store_has_data(root: Path, settings: Settings, engine: str) -> bool:
+    """Whether ``engine``'s store holds any anchor, looked at without starting that engine's
+    session (a Spark warehouse: its files; a DuckDB file: opened read-only). A DuckDB file
+    another process has open counts as holding data."""
+    path = engine_store(root, settings, engine)
+    if engine == "spark":
+        return any(
+            f.suffix == ".parquet" for t in ("anchor", "spend_line") for f in (path / t).rglob("*")
+        )
+    if not path.exists():
+        return False
+    try:
+        store = DuckDBEngine(path, read_only=True)
+    except EngineError:
+        return True  # in use by another process (a server): it is a live store
+    try:
+        (anchors,) = store.query_one("has_data", "SELECT count(*) FROM anchor")
+    except Exception:  # a store without the anchor table yet: nothing in it
+        return False
+    finally:
+        store.close()
+    return int(anchors) > 0
+
+
+def _refuse_an_empty_engine(root: Path, settings: Settings, kind: str, store: Engine) -> None:
+    other = OTHER.get(kind)
+    if other is None or not store_has_data(root, settings, other):
+        return
+    (anchors,) = store.query_one("anchors_here", "SELECT count(*) FROM anchor")
+    if int(anchors) > 0:
+        return
+    configured = load_settings(root / SETTINGS_FILE, environ={})["engine"]
+    raise EngineMismatchError(
+        f"This command runs on {kind}, but this workspace's {kind} store "
+        f"({engine_store(root, settings, kind)}) is empty, while its {other} store "
+        f"({engine_store(root, settings, other)}) holds its data. Run it on {other} "
+        f"(the workspace's engine setting is {configured}: drop --engine or ANCHORKIT_ENGINE, "
+        f"or give --engine {other}), or move the data first: anchorkit engine move --to {kind}."
+    )
 
 
 def slugify(text: str) -> str:

@@ -55,6 +55,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/impact"): "ok ok ok ok no in",
     ("GET", "/opportunities"): "ok ok ok ok no in",
     ("GET", "/what-if"): "ok ok ok ok no in",
+    ("GET", "/what-if/result"): "ok ok ok ok no in",
     ("GET", "/reports/network.{fmt}"): "ok ok ok ok no in",
     ("GET", "/anchors/{anchor_id}/report.{fmt}"): "ok ok ok no no in",
     # API
@@ -64,6 +65,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/published"): "ok ok ok ok ok ok",
     ("GET", "/api/v1/indicators"): "ok ok ok ok no in",
     ("GET", "/api/v1/anchors"): "ok ok ok ok no in",
+    ("GET", "/api/v1/what-if"): "ok ok ok ok no in",
     ("GET", "/api/v1/anchors/{anchor_id}/summary"): "ok ok ok no no in",
     ("GET", "/api/v1/spend-lines"): "ok ok ok no no in",
     ("GET", "/api/v1/rejected-rows"): "ok ok ok no no in",

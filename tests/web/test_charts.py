@@ -64,6 +64,14 @@ def toronto_map() -> dict[str, Any]:
     )
 
 
+#: a what-if result as WhatIfResult.to_json gives it (the measures the chart reads)
+WHAT_IF: dict[str, Any] = {
+    "local_share": {"before": 0.2, "after": 0.245, "change": 0.045},
+    "lm3": {"before": 1.25, "after": 1.31, "change": 0.06, "low": 1.28, "high": 1.34},
+    "jobs": {"before": 3.35, "after": 4.1, "change": 0.75, "low": 2.9, "high": 4.1},
+}
+
+
 def all_specs() -> dict[str, dict[str, Any]]:
     return {
         "trend": charts.trend_chart(TREND_ROWS),
@@ -80,6 +88,7 @@ def all_specs() -> dict[str, dict[str, Any]]:
             title="Spend by council",
             layer="council",
         ),
+        "what_if": charts.what_if_chart(WHAT_IF),
     }
 
 
@@ -104,7 +113,7 @@ def vega_lite_validator() -> jsonschema.protocols.Validator:
 # --- every spec ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["trend", "bar", "toronto", "lancashire"])
+@pytest.mark.parametrize("name", ["trend", "bar", "toronto", "lancashire", "what_if"])
 def test_spec_is_valid_inline_described_and_json(name: str) -> None:
     spec = all_specs()[name]
     vega_lite_validator().validate(spec)
@@ -115,7 +124,7 @@ def test_spec_is_valid_inline_described_and_json(name: str) -> None:
     assert json.loads(charts.spec_json(spec)) == spec  # plain JSON, no NaN
 
 
-@pytest.mark.parametrize("name", ["trend", "bar", "toronto", "lancashire"])
+@pytest.mark.parametrize("name", ["trend", "bar", "toronto", "lancashire", "what_if"])
 def test_spec_renders_to_svg_offline(name: str) -> None:
     vlc = pytest.importorskip("vl_convert")
     svg = vlc.vegalite_to_svg(all_specs()[name])
@@ -351,3 +360,18 @@ def test_charts_js_draws_with_the_vendored_builds_in_a_browser(tmp_path: Path) -
     assert state == {"c-trend": "true", "c-map": "true", "c-missing": "error", "c-bar": "true"}
     assert dom.count("<svg") >= 3
     assert "This chart could not be drawn (no chart data with id" in dom
+
+
+def test_what_if_chart_shows_now_and_after_with_the_range() -> None:
+    spec = charts.what_if_chart(WHAT_IF)
+    assert [p["layer"][0]["title"] for p in spec["hconcat"]] == [
+        "Local share",
+        "LM3",
+        "Jobs supported",
+    ]
+    table = charts.table_rows(spec)
+    assert table.rows[0] == ["Local share", "20.0%", "24.5%", ""]
+    assert table.rows[1] == ["LM3", "1.250", "1.310", "1.280 – 1.340"]
+    # no multiplier table yet: no jobs figure, and the chart says so rather than draw a zero
+    without = charts.what_if_chart({**WHAT_IF, "jobs": {"before": None, "after": None}})
+    assert len(without["hconcat"]) == 2 and "Not shown (no figure): Jobs" in without["description"]

@@ -373,12 +373,34 @@ def test_what_if_page(site: Site) -> None:
     client = site.client("analyst")
     empty = client.get("/what-if")
     assert empty.status_code == 200 and 'id="what-if-form"' in empty.text
+    # the picker starts with the categories with most non-local spend, their sliders at 0 %
+    assert 'type="range" name="pct"' in empty.text and 'id="what-if-empty"' in empty.text
+    assert 'hx-get="/what-if/result"' in empty.text
     page = client.get("/what-if", params={"shift": f"{category}:20"})
     assert page.status_code == 200 and 'id="what-if-result"' in page.text, page.text[-2000:]
     assert "local share" in page.text
     bad = client.get("/what-if", params={"shift": "No Such Category:20"})
     assert bad.status_code == 200 and 'role="alert"' in bad.text
+    # a slider moved: the result alone (what htmx swaps in), with its chart and +… pp
+    slid = client.get("/what-if/result", params={"cat": category, "pct": "40"})
+    assert slid.status_code == 200 and "<html" not in slid.text
+    assert 'data-spec-id="spec-what_if"' in slid.text and " pp</td>" in slid.text
+    assert f"{category}: 40.0 % of its non-local spend" in slid.text
+    # added from the picker: the row appears with its slider at 20 %
+    added = client.get("/what-if", params={"add": category})
+    assert f'value="{category}"' in added.text and 'value="20"' in added.text
+    # the same figures from the API, with the chart's spec
+    api = client.get("/api/v1/what-if", params={"cat": category, "pct": "40"})
+    assert api.status_code == 200, api.text
+    data = api.json()
+    assert data["shifts"][0]["percent"] == 0.4 and data["local_share"]["change"] > 0
+    assert data["chart"]["usermeta"]["anchorkit_table"]["rows"][0]["measure"] == "Local share"
+    assert client.get("/api/v1/what-if").status_code == 422
     client.close()
+    anchor = site.client("anchor")
+    mine = anchor.get("/api/v1/what-if", params={"cat": category, "pct": "40", "anchor": "x"})
+    assert mine.status_code == 200 and mine.json()["anchor"] != "x"  # its own spend, always
+    anchor.close()
 
 
 def test_a_lines_category_is_explained_on_its_page(site: Site) -> None:

@@ -26,11 +26,11 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from anchorkit.analytics.indicators import _addressable_sql, compute_breakdowns
+from anchorkit.analytics.indicators import compute_breakdowns
+from anchorkit.analytics.model import fresh_model
 from anchorkit.analytics.survey import parse_share
 from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.errors import SurveyError
-from anchorkit.place.network import PLACED, location_sql, place_codes
 from anchorkit.workspace import Workspace
 
 DEFAULT_RATES = "lm3_default_rates.csv"
@@ -159,34 +159,15 @@ def compute_lm3(
 
 def _local_spend(ws: Workspace, anchor: str | None, year: int | None) -> list[tuple[Any, ...]]:
     """Addressable local spend by (surveyed supplier or NULL, level-1 category), with the
-    survey's shares; local and addressable are decided by the same SQL as the indicators."""
-    where = ["true"]
-    if anchor is not None:
-        where.append(f"s.anchor_id = {ws.anchor(anchor).anchor_id}")
-    if year is not None:
-        where.append(f"s.fiscal_year = {int(year)}")
-    lines = f"""
-        SELECT s.line_id, s.amount, s.raw_category, s.supplier_id, a.site_postcode,
-            lc.code AS category_code, lc.level1 AS category_level1, lc.level2 AS category_level2,
-            coalesce(nullif(trim(s.supplier_postcode), ''), sp.postcode) AS code
-        FROM spend_line s JOIN anchor a USING (anchor_id)
-        LEFT JOIN supplier sp USING (supplier_id)
-        LEFT JOIN line_category lc USING (line_id)
-        WHERE {" AND ".join(where)}
-    """
-    columns = place_codes(
-        ws, f"SELECT code FROM ({lines}) UNION ALL SELECT site_postcode FROM anchor"
-    )
-    settings = ws.settings
+    survey's shares; local and addressable as the model decided them for the indicators."""
+    cells = fresh_model(ws).cells_where(ws, anchor=anchor, year=year)
     return ws.engine.query(
         "lm3_local_spend",
         f"""
         SELECT v.supplier_id, CASE WHEN v.supplier_id IS NULL THEN l.category_level1 END,
             sum(l.amount), any_value(v.local_spend_share), any_value(v.local_staff_share)
-        FROM ({lines}) l LEFT JOIN {PLACED} p ON p.input = l.code
-        LEFT JOIN {PLACED} site ON site.input = l.site_postcode
-        LEFT JOIN supplier_survey v ON v.supplier_id = l.supplier_id
-        WHERE {_addressable_sql(settings)} AND ({location_sql(settings, columns)}) = 'local'
+        FROM {cells} l LEFT JOIN supplier_survey v ON v.supplier_id = l.supplier_id
+        WHERE l.addressable AND l.location_class = 'local'
         GROUP BY 1, 2 ORDER BY 1, 2
         """,
     )

@@ -1,6 +1,6 @@
 """Opportunities: where pooled spend could go local, and to whom.
 
-Three kinds, each from the same decided lines as the indicators (:func:`classified_lines`), over
+Three kinds, each from the same decided lines as the indicators (the analytic model's cells), over
 influenceable spend only, by category — the taxonomy's level 2 named with its level 1 ("Works -
 Construction, Repair & Maintenance – Not Elsewhere Classified": level-2 names such as "Not
 Elsewhere Classified" or "Maintenance" recur under many families and mean nothing alone), else
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from anchorkit.analytics.indicators import classified_lines
+from anchorkit.analytics.model import fresh_model
 from anchorkit.classify.taxonomy import Taxonomy, taxonomy_for
 from anchorkit.workspace import Workspace
 
@@ -42,7 +42,6 @@ CATEGORY = (
     f"coalesce(category_level1 || '{PARENT_SEPARATOR}' || category_level2, category_level1, "
     f"nullif(trim(raw_category), ''), '{NO_CATEGORY}')"
 )
-SUPPLIER = "coalesce(supplier_id, upper(trim(supplier_name)))"
 
 
 def category_label(level1: str, level2: str | None) -> str:
@@ -87,31 +86,21 @@ def find_opportunities(
     involve that anchor's own non-local spend."""
     only = ws.anchor(anchor).name if anchor else None
     taxonomy = taxonomy_for(ws.settings, ws.root)
-    with classified_lines(
-        ws, extra=("raw_category", "category_level1", "category_level2")
-    ) as lines:
-        engine = ws.engine
-        engine.run(
-            "opportunity_lines",
-            f"""
-            CREATE OR REPLACE TEMP TABLE __anchorkit__opportunity_lines AS
-            SELECT l.*, a.name AS anchor_name, {CATEGORY} AS cat, {SUPPLIER} AS supplier_key,
-                   location_class = 'local' AS is_local,
-                   location_class = 'non_local' AS is_nonlocal
-            FROM {lines} l JOIN anchor a USING (anchor_id) WHERE influenceable
-            """,
-        )
-        try:
-            sellers = _local_sellers(ws)
-            found = [
-                *_local_supplier_exists(ws, min_nonlocal_share, sellers),
-                *_joint_procurement(ws, sellers),
-                *_share_a_supplier(ws),
-            ]
-        finally:
-            engine.run(
-                "drop_opportunity_lines", "DROP TABLE IF EXISTS __anchorkit__opportunity_lines"
-            )
+    engine = ws.engine
+    engine.run(
+        "opportunity_lines",
+        f"CREATE OR REPLACE TEMP TABLE __anchorkit__opportunity_lines AS "
+        f"SELECT * FROM {_influenceable(ws)}",
+    )
+    try:
+        sellers = _local_sellers(ws)
+        found = [
+            *_local_supplier_exists(ws, min_nonlocal_share, sellers),
+            *_joint_procurement(ws, sellers),
+            *_share_a_supplier(ws),
+        ]
+    finally:
+        engine.run("drop_opportunity_lines", "DROP TABLE IF EXISTS __anchorkit__opportunity_lines")
     if only:
         found = [o for o in found if only in o.evidence.get("buyers", o.anchors)]
     codes = _codes(taxonomy)
@@ -151,11 +140,25 @@ def _codes(taxonomy: Taxonomy) -> dict[str, str]:
     }
 
 
+def _influenceable(ws: Workspace) -> str:
+    """Influenceable spend by anchor, category and supplier (the model's cells): what every
+    kind of opportunity reads, as a FROM item."""
+    return f"""(
+        SELECT a.name AS anchor_name, l.anchor_id, {CATEGORY} AS cat, l.supplier_key,
+            l.supplier_id, l.supplier_name, l.tags, l.amount,
+            l.location_class = 'local' AS is_local, l.location_class = 'non_local' AS is_nonlocal
+        FROM {fresh_model(ws).cells} l JOIN anchor a USING (anchor_id) WHERE l.influenceable
+    )"""
+
+
 def _names(ws: Workspace, keys: list[str]) -> dict[str, str]:
+    """A supplier's name: its resolved record's, else the first of its lines' spellings."""
     rows = ws.engine.query(
         "opportunity_supplier_names",
-        "SELECT supplier_key, any_value(trim(supplier_name)) FROM __anchorkit__opportunity_lines "
-        "WHERE list_contains(?, supplier_key) GROUP BY supplier_key",
+        "SELECT o.supplier_key, coalesce(any_value(sp.name), min(o.supplier_name)) "
+        "FROM __anchorkit__opportunity_lines o "
+        "LEFT JOIN supplier sp ON sp.supplier_id = o.supplier_id "
+        "WHERE list_contains(?, o.supplier_key) GROUP BY o.supplier_key",
         [keys],
     )
     return {k: n for k, n in rows}

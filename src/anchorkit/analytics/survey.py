@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from anchorkit.errors import SurveyError
-from anchorkit.ingest.readers import RAW, read_file
-from anchorkit.resolve.normalise import normalise_name
 from anchorkit.workspace import Workspace
 
 COLUMNS = ("supplier", "local_spend_share", "local_staff_share")
@@ -54,6 +52,9 @@ class SurveyImport:
 
 def _cells(ws: Workspace, path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header (lower-cased) and each data row with the line / row number a person sees."""
+    # the readers only here: LM3, which reads parse_share, needs none of them
+    from anchorkit.ingest.readers import RAW, read_file
+
     raw = read_file(ws.engine, path)
     names = ", ".join(f"c{i}" for i in range(1, raw.width + 1))
     rows = ws.engine.query(
@@ -140,6 +141,8 @@ def _match(
         return None
     if supplier.upper() in by_id:
         return by_id[supplier.upper()]
+    from anchorkit.resolve.normalise import normalise_name  # the resolver's key: only here
+
     candidates = by_key.get(normalise_name(supplier).name, [])
     if len(candidates) == 1:
         return candidates[0]

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from anchorkit.analytics.indicators import _literal, _share, classified_lines, compute_breakdowns
+from anchorkit.analytics.indicators import _share, compute_breakdowns
 from anchorkit.analytics.lm3 import compute_lm3, load_rates
+from anchorkit.analytics.model import CATEGORY_SQL, MATCH_COLUMNS, fresh_model
+from anchorkit.analytics.model import literal as _literal
 from anchorkit.analytics.multipliers import CAVEAT, ImpactResult, local_impact
 from anchorkit.classify.taxonomy import taxonomy_for
 from anchorkit.errors import MultiplierError, WhatIfError
@@ -37,7 +39,6 @@ from anchorkit.workspace import Workspace
 #: relative band around an assumed (default) re-spend rate: 0.35 → 0.175 … 0.525
 RATE_BAND = 0.5
 CENT = Decimal("0.01")
-MATCH_COLUMNS = ("raw_category", "category_code", "category_level1", "category_level2")
 LM3_CAVEAT = (
     "LM3 default re-spend rates are assumptions, not measurements: the spend moved goes to "
     f"suppliers nobody surveyed, so its round-3 effect is shown with a ±{RATE_BAND:.0%} band."
@@ -160,7 +161,8 @@ def _check(ws: Workspace, shifts: Sequence[Shift]) -> None:
         str(r).strip().lower()
         for (r,) in ws.engine.query(
             "whatif_raw_categories",
-            "SELECT DISTINCT raw_category FROM spend_line WHERE raw_category IS NOT NULL",
+            f"SELECT DISTINCT raw_category FROM {fresh_model(ws).cells} "
+            "WHERE raw_category IS NOT NULL",
         )
     }
     for s in shifts:
@@ -169,13 +171,7 @@ def _check(ws: Workspace, shifts: Sequence[Shift]) -> None:
                 f"No category {s.category!r}: give a taxonomy code, a level-1 or level-2 name "
                 "(anchorkit category list --level 2) or a raw category in the spend."
             )
-    tags = {t for (t,) in ws.engine.query("whatif_tags", "SELECT DISTINCT tag FROM supplier_tag")}
-    tags |= {
-        t
-        for (t,) in ws.engine.query(
-            "whatif_registry_tags", "SELECT DISTINCT unnest(tags) FROM registry_entry"
-        )
-    }
+    tags = set(known_tags(ws))
     for s in shifts:
         if s.tag is not None and s.tag not in tags:
             raise WhatIfError(
@@ -188,53 +184,51 @@ def _spend(
     ws: Workspace, shifts: Sequence[Shift], anchor: str | None, year: int | None
 ) -> tuple[list[list[tuple[Any, ...]]], dict[str, Decimal]]:
     """Per shift, the spend it can move as (category for multipliers, level-1, spend, untagged
-    spend) rows; and each shifted tag's addressable spend before."""
+    spend) rows; and each shifted tag's addressable spend before. From the model's cells."""
     per_shift: list[list[tuple[Any, ...]]] = []
-    with classified_lines(
-        ws, anchor=anchor, year=year, dimensions=["category"], extra=MATCH_COLUMNS
-    ) as lines:
-        source = f"{lines} l"
-        for kind in {s.tag for s in shifts}:
-            same = [s for s in shifts if s.tag == kind]
-            if len(same) > 1:
-                overlap = " + ".join(f"{_matches(s.category)}::INT" for s in same)
-                (count,) = ws.engine.query_one(
-                    "whatif_overlap", f"SELECT count(*) FROM {source} WHERE {overlap} > 1"
-                )
-                if count:
-                    names = ", ".join(repr(s.category) for s in same)
-                    raise WhatIfError(
-                        f"The categories {names} overlap ({count} line(s) in more than one, e.g. a "
-                        "level-1 name and a level-2 name inside it): shift each line once."
-                    )
-        for s in shifts:
-            if s.tag is None:
-                moveable = "l.location_class = 'non_local'"
-            else:
-                moveable = f"(l.tags IS NULL OR NOT list_contains(l.tags, {_literal(s.tag)}))"
-            per_shift.append(
-                ws.engine.query(
-                    "whatif_moveable_spend",
-                    f"""
-                    SELECT l.dim_category, l.category_level1, sum(l.amount),
-                        coalesce(sum(l.amount) FILTER (WHERE l.tags IS NULL), 0)
-                    FROM {source}
-                    WHERE l.influenceable AND {moveable} AND {_matches(s.category)}
-                    GROUP BY 1, 2 ORDER BY 1, 2
-                    """,
-                )
+    source = f"{fresh_model(ws).cells_where(ws, anchor=anchor, year=year)} l"
+    for kind in {s.tag for s in shifts}:
+        same = [s for s in shifts if s.tag == kind]
+        if len(same) > 1:
+            overlap = " + ".join(f"{_matches(s.category)}::INT" for s in same)
+            (count,) = ws.engine.query_one(
+                "whatif_overlap",
+                f"SELECT coalesce(sum(lines), 0) FROM {source} WHERE {overlap} > 1",
             )
-        tag_spend = {
-            t: Decimal(v or 0)
-            for t in sorted({s.tag for s in shifts if s.tag})
-            for (v,) in [
-                ws.engine.query_one(
-                    "whatif_tag_spend",
-                    f"SELECT sum(amount) FROM {lines} "
-                    f"WHERE addressable AND list_contains(tags, {_literal(t)})",
+            if count:
+                names = ", ".join(repr(s.category) for s in same)
+                raise WhatIfError(
+                    f"The categories {names} overlap ({count} line(s) in more than one, e.g. a "
+                    "level-1 name and a level-2 name inside it): shift each line once."
                 )
-            ]
-        }
+    for s in shifts:
+        if s.tag is None:
+            moveable = "l.location_class = 'non_local'"
+        else:
+            moveable = f"(l.tags IS NULL OR NOT list_contains(l.tags, {_literal(s.tag)}))"
+        per_shift.append(
+            ws.engine.query(
+                "whatif_moveable_spend",
+                f"""
+                SELECT {CATEGORY_SQL} AS category, l.category_level1, sum(l.amount),
+                    coalesce(sum(l.amount) FILTER (WHERE l.tags IS NULL), 0)
+                FROM {source}
+                WHERE l.influenceable AND {moveable} AND {_matches(s.category)}
+                GROUP BY 1, 2 ORDER BY 1, 2
+                """,
+            )
+        )
+    tag_spend = {
+        t: Decimal(v or 0)
+        for t in sorted({s.tag for s in shifts if s.tag})
+        for (v,) in [
+            ws.engine.query_one(
+                "whatif_tag_spend",
+                f"SELECT sum(amount) FROM {source} "
+                f"WHERE addressable AND list_contains(tags, {_literal(t)})",
+            )
+        ]
+    }
     return per_shift, tag_spend
 
 
@@ -256,13 +250,16 @@ def what_if(
     """Before, after and change of each measure when ``shifts`` apply together."""
     _check(ws, shifts)
     per_shift, tag_before = _spend(ws, shifts, anchor, year)
-    network = compute_breakdowns(ws, [], anchor=anchor, year=year)[None].network
-    lm3 = compute_lm3(ws, anchor=anchor, year=year)
+    # the sums before, read once: LM3's R1 and R2 and the jobs' local spend by category are
+    # these (as `lm3` and `impact` would read them)
+    found = compute_breakdowns(ws, ["category"], anchor=anchor, year=year, details=False)
+    network = found[None].network
+    lm3 = compute_lm3(ws, anchor=anchor, year=year, totals=network)
     rates, _ = load_rates(ws)
     notes: list[str] = []
     impact: ImpactResult | None
     try:
-        impact = local_impact(ws, anchor=anchor, year=year)
+        impact = local_impact(ws, anchor=anchor, year=year, by_category=found["category"].rows)
     except MultiplierError:
         impact = None
         notes.append(
@@ -424,3 +421,68 @@ def _multipliers(
         )
     }
     return multipliers, mapping
+
+
+@dataclass
+class Choice:
+    """A taxonomy category a shift can name, with the spend a local shift of it could move."""
+
+    name: str
+    level: int
+    level1: str
+    nonlocal_spend: Decimal
+    influenceable_spend: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "level": self.level,
+            "level1": self.level1,
+            "nonlocal_spend": f"{self.nonlocal_spend:.2f}",
+            "influenceable_spend": f"{self.influenceable_spend:.2f}",
+        }
+
+
+def category_choices(
+    ws: Workspace, *, anchor: str | None = None, year: int | None = None
+) -> list[Choice]:
+    """The taxonomy's level-1 categories in the spend, each followed by its level-2 ones, with
+    their influenceable spend and the part of it with non-local suppliers (what a local shift
+    of 100 % moves); largest non-local spend first at each level."""
+    cells = fresh_model(ws).cells_where(ws, anchor=anchor, year=year)
+    rows = ws.engine.query(
+        "whatif_choices",
+        f"""
+        SELECT category_level1, category_level2,
+            coalesce(sum(amount) FILTER (WHERE location_class = 'non_local'), 0), sum(amount)
+        FROM {cells} WHERE influenceable AND category_level1 IS NOT NULL
+        GROUP BY 1, 2
+        """,
+    )
+    level1: dict[str, list[Decimal]] = {}
+    level2: dict[str, list[Choice]] = {}
+    for top, sub, nonlocal_spend, spend in rows:
+        totals = level1.setdefault(top, [Decimal(0), Decimal(0)])
+        totals[0] += Decimal(nonlocal_spend)
+        totals[1] += Decimal(spend)
+        if sub is not None and sub != top:
+            level2.setdefault(top, []).append(
+                Choice(sub, 2, top, Decimal(nonlocal_spend), Decimal(spend))
+            )
+    out: list[Choice] = []
+    for top, (nonlocal_spend, spend) in sorted(level1.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        out.append(Choice(top, 1, top, nonlocal_spend, spend))
+        out += sorted(level2.get(top, []), key=lambda c: (-c.nonlocal_spend, c.name))
+    return out
+
+
+def known_tags(ws: Workspace) -> list[str]:
+    """Every tag a supplier carries here or a loaded registry gives: what a tag shift can name."""
+    tags = {t for (t,) in ws.engine.query("whatif_tags", "SELECT DISTINCT tag FROM supplier_tag")}
+    tags |= {
+        t
+        for (t,) in ws.engine.query(
+            "whatif_registry_tags", "SELECT DISTINCT unnest(tags) FROM registry_entry"
+        )
+    }
+    return sorted(tags)

@@ -1,29 +1,96 @@
 """The ``anchorkit`` command: one module per family of commands, each registering its commands on
 the one Typer app of :mod:`anchorkit.cli.common` (the console script is ``anchorkit.cli:main``).
 
-Importing a module registers its commands. The pipeline's come first, so ``anchorkit --help``
-lists them in the order a newcomer runs them; the other families follow.
+Importing a module registers its commands. ``anchorkit.cli.app`` has them all (the pipeline's
+first, so ``anchorkit --help`` lists them in the order a newcomer runs them); the console script
+imports only the module of the command it runs (:data:`MODULES`), so that ``anchorkit
+indicators`` does not first import the web app, the supplier portal and the ingest readers.
 """
 
 from __future__ import annotations
 
-from anchorkit.cli import pipeline  # noqa: F401
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-# isort: split
-from anchorkit.cli import (  # noqa: F401
-    classify,
-    export,
-    impact,
-    multipliers,
-    opportunities,
-    place,
-    portal,
-    report,
-    resolve,
-    targets,
-    web,
-    whatif,
+if TYPE_CHECKING:
+    from anchorkit.cli.common import app
+
+#: every command family, the pipeline's first (the order of ``anchorkit --help``)
+FAMILIES = (
+    "pipeline",
+    "classify",
+    "engine",
+    "export",
+    "impact",
+    "multipliers",
+    "opportunities",
+    "place",
+    "portal",
+    "report",
+    "resolve",
+    "targets",
+    "web",
+    "whatif",
 )
-from anchorkit.cli.common import app, main
+#: each top-level command (or group) → its module; tests/test_cli_modules.py checks it is whole
+MODULES = {
+    **dict.fromkeys(
+        ("init", "anchor", "ingest", "rejects", "indicators", "demo", "settings", "registry"),
+        "pipeline",
+    ),
+    **dict.fromkeys(("classify", "category"), "classify"),
+    "engine": "engine",
+    "export": "export",
+    **dict.fromkeys(("lm3", "survey"), "impact"),
+    **dict.fromkeys(("multipliers", "impact"), "multipliers"),
+    "opportunities": "opportunities",
+    **dict.fromkeys(("locate", "region", "place"), "place"),
+    "opportunity": "portal",
+    "report": "report",
+    **dict.fromkeys(("resolve", "review", "supplier", "dedupe"), "resolve"),
+    "target": "targets",
+    **dict.fromkeys(("serve", "publish", "user"), "web"),
+    "what-if": "whatif",
+}
+#: the global options that take a value (see ``main_options``)
+_VALUED = ("--workspace", "-w", "--engine")
+
+
+def load(families: Sequence[str] = FAMILIES) -> None:
+    for family in families:
+        import_module(f"anchorkit.cli.{family}")
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs (its first word that is not a global option or its value)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def main() -> None:
+    command = command_of(sys.argv[1:])
+    load([MODULES[command]] if command in MODULES else FAMILIES)
+    from anchorkit.cli.common import app
+
+    app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        load()
+        from anchorkit.cli.common import app
+
+        return app
+    raise AttributeError(f"module 'anchorkit.cli' has no attribute {name!r}")
+
 
 __all__ = ["app", "main"]

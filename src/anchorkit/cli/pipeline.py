@@ -17,10 +17,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from anchorkit import progress
-from anchorkit.analytics import compute_indicators
 from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, state, wrapping_table
 from anchorkit.errors import AnchorkitError
-from anchorkit.ingest import ingest_files, list_rejects, load_mapping_file
 from anchorkit.schema import ANCHOR_KINDS
 from anchorkit.settings import SETTINGS
 from anchorkit.views import formatting as fmt
@@ -93,6 +91,8 @@ def ingest(
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
 ) -> None:
     """Load spend files; bad rows are kept as rejected rows, re-ingesting a file changes nothing."""
+    from anchorkit.ingest import ingest_files, load_mapping_file  # the readers: only here
+
     user_mapping = load_mapping_file(mapping) if mapping else None
     with _open() as ws:
         ws.anchor(anchor)
@@ -172,6 +172,8 @@ def rejects(
 ) -> None:
     """List rejected rows with their file, row and every reason."""
     with _open() as ws:
+        from anchorkit.ingest import list_rejects
+
         rows = list_rejects(ws, file_id=file, anchor=anchor, limit=limit)
     if json_output:
         _print_json([r.to_json() for r in rows])
@@ -215,6 +217,8 @@ def indicators(
     from anchorkit.analytics.targets import target_progress
 
     with _open() as ws:
+        from anchorkit.analytics import compute_indicators
+
         result = compute_indicators(ws, by=by, anchor=anchor)
         targets = [p.to_json() for p in target_progress(ws, anchor=anchor)]
     data = result.to_json()

@@ -10,6 +10,8 @@ primitives. SQL is written once in the DuckDB dialect; adapters for other engine
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -25,11 +27,72 @@ log = logging.getLogger("anchorkit.sql")
 
 STEP_PREFIX = "__anchorkit__"
 
+#: a statement that may change a stored table, and the table it names
+_WRITE = re.compile(
+    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|"
+    r"ALTER\s+TABLE|DROP\s+TABLE(?:\s+IF\s+EXISTS)?|COPY|"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?TABLE(?:\s+IF\s+NOT\s+EXISTS)?)\s+\"?([\w.]+)",
+    re.IGNORECASE,
+)
+
+
+class Changes:
+    """How many statements that may have changed the store a database has run in this process.
+
+    Why: figures are read from a model derived from the store (:mod:`anchorkit.analytics.model`);
+    checking the model against the data costs a scan, so a process checks once and again only
+    after this count moves. Shared by a connection and its readers (one count per database);
+    tables named ``__anchorkit__…`` (scratch) and those in :attr:`derived` (the model itself)
+    do not count.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._count_lock = threading.Lock()
+        self.lock = threading.RLock()
+        self.derived: set[str] = set()
+        self.memo: dict[str, Any] = {}
+
+    def note(self, sql: str) -> bool:
+        """Count ``sql`` if it may change a stored table; whether it did."""
+        found = _WRITE.match(sql)
+        if found is None:
+            return False
+        table = found.group(1).rsplit(".", 1)[-1].lower()
+        if table.startswith(STEP_PREFIX) or table in self.derived:
+            return False
+        self.moved()
+        return True
+
+    def moved(self) -> None:
+        """The store may have changed (a write, a commit): what was checked must be again."""
+        with self._count_lock:
+            self.count += 1
+
+
+_SHARED: dict[str, Changes] = {}
+_SHARED_LOCK = threading.Lock()
+
 
 class Engine(ABC):
     """A handful of primitives; every SQL statement goes through :meth:`run` or :meth:`query`."""
 
     name: str = "abstract"
+
+    @property
+    def changes(self) -> Changes:
+        """This database's count of changing statements (see :class:`Changes`)."""
+        found: Changes | None = self.__dict__.get("_changes")
+        if found is None:
+            found = self.__dict__["_changes"] = Changes()
+        return found
+
+    def share_changes(self, store: str) -> None:
+        """Count this connection's changes with every other one to ``store`` in this process
+        (two connections to one file must not each believe the model fresh after the other
+        wrote)."""
+        with _SHARED_LOCK:
+            self.__dict__["_changes"] = _SHARED.setdefault(store, Changes())
 
     def run(self, step: str, sql: str, params: Sequence[Any] | None = None) -> None:
         """Execute a statement that returns nothing, as the named step ``step``."""
@@ -59,7 +122,10 @@ class Engine(ABC):
     ) -> list[tuple[Any, ...]] | None:
         start = time.perf_counter()
         self.log_step(step, sql)
+        writes = self.changes.note(sql)
         result = self._execute(sql, params, fetch=fetch)
+        if writes:
+            self.changes.moved()  # again once written: a check made meanwhile saw the old data
         log.debug("%s%s took %.3fs", STEP_PREFIX, step, time.perf_counter() - start)
         return result
 

@@ -50,6 +50,7 @@ class DuckDBEngine(Engine):
         """
         other = object.__new__(DuckDBEngine)
         other.con = self.con.cursor()
+        other.__dict__["_changes"] = self.changes  # one database: one count of its changes
         other.con.execute("SET enable_progress_bar = false")
         other._in_transaction = False
         return other

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from anchorkit.analytics.indicators import supplier_spend_by_year
 from anchorkit.classify.taxonomy import Taxonomy
 from anchorkit.errors import PortalError
 from anchorkit.records.accounts import Actor
@@ -98,15 +99,8 @@ def profiles(db: sessionmaker[Session]) -> dict[str, PortalProfile]:
 def own_sales(store: Store, supplier_id: str) -> list[dict[str, Any]]:
     """The supplier's total sales to the whole network by fiscal year — never by anchor, so no
     anchor's purchases are revealed; the page shows it only when ``portal.show_own_sales``."""
-    rows = store.reader().engine.query(
-        "portal_own_sales",
-        """
-        SELECT fiscal_year, sum(amount), count(DISTINCT anchor_id)
-        FROM spend_line WHERE supplier_id = ? GROUP BY fiscal_year ORDER BY fiscal_year
-        """,
-        [supplier_id],
-    )
-    return [{"year": y, "sales": v, "anchors": n} for y, v, n in rows]
+    rows = supplier_spend_by_year(store.reader(), supplier_id)
+    return [{"year": r["year"], "sales": r["spend"], "anchors": r["anchors"]} for r in rows]
 
 
 def listed_suppliers(db: sessionmaker[Session], store: Store) -> list[dict[str, Any]]:

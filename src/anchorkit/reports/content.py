@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from anchorkit.analytics.indicators import compute_breakdowns_and_year
+from anchorkit.analytics.indicators import compute_breakdowns_and_year, fiscal_years
 from anchorkit.analytics.lm3 import compute_lm3
 from anchorkit.analytics.multipliers import local_impact
 from anchorkit.analytics.targets import target_progress
@@ -127,16 +127,7 @@ class Report:
 
 
 def _years(store: Store) -> list[int]:
-    rows = store.cached(
-        ("report_years",),
-        lambda: store.reader().engine.query(
-            "report_years",
-            "SELECT DISTINCT fiscal_year FROM spend_line WHERE fiscal_year IS NOT NULL "
-            "ORDER BY fiscal_year",
-        ),
-        keep=True,
-    )
-    return [int(y) for (y,) in rows]
+    return store.cached(("report_years",), lambda: fiscal_years(store.reader()), keep=True)
 
 
 def _pick_year(store: Store, year: int | None) -> tuple[int | None, list[int]]:

@@ -39,6 +39,7 @@ __all__ = [
     "spec_json",
     "table_rows",
     "trend_chart",
+    "what_if_chart",
 ]
 
 Spec = dict[str, Any]
@@ -474,6 +475,116 @@ def neighbourhood_map(
 
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+# --- what-if -------------------------------------------------------------------------------------
+
+#: the measures a what-if draws: (key in the result, title, value format)
+WHAT_IF_MEASURES = (
+    ("local_share", "Local share", PERCENT),
+    ("lm3", "LM3", ".3f"),
+    ("jobs", "Jobs supported", ",.0f"),  # whole jobs, as views/formatting says them
+)
+
+
+def what_if_chart(result: Mapping[str, Any]) -> Spec:
+    """Now and after the shifts, side by side, for local share, LM3 and jobs: one small panel
+    each (their units differ), the range of the estimate after the shifts as a whisker.
+
+    ``result`` is :meth:`anchorkit.analytics.whatif.WhatIfResult.to_json`. A measure with no
+    figure (jobs before a multiplier table is loaded) is left out of the chart and said so in
+    its description.
+    """
+    data: list[dict[str, Any]] = []
+    missing = []
+    for key, title, _ in WHAT_IF_MEASURES:
+        m = result.get(key) or {}
+        if m.get("before") is None or m.get("after") is None:
+            missing.append(title)
+            continue
+        data.append({"measure": title, "when": "Now", "value": float(m["before"])})
+        data.append(
+            {
+                "measure": title,
+                "when": "After",
+                "value": float(m["after"]),
+                "low": _number(m.get("low")),
+                "high": _number(m.get("high")),
+            }
+        )
+    panels = []
+    for key, title, axis_format in WHAT_IF_MEASURES:
+        if title in missing:
+            continue
+        base = alt.Chart(title=title, width=150, height=160).transform_filter(
+            alt.datum.measure == title
+        )
+        x = alt.X("when:N", title=None, sort=["Now", "After"], axis=alt.Axis(labelAngle=0))
+        bars = base.mark_bar().encode(
+            x=x,
+            y=alt.Y(
+                "value:Q",
+                title=None,
+                axis=alt.Axis(format=axis_format),
+                scale=alt.Scale(zero=key != "lm3"),
+            ),
+            color=alt.Color(
+                "when:N",
+                scale=alt.Scale(domain=["Now", "After"], range=["#a9c6e0", "#1f6fb4"]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("when:N", title=title),
+                alt.Tooltip("value:Q", title="Value", format=axis_format),
+                alt.Tooltip("low:Q", title="Low", format=axis_format),
+                alt.Tooltip("high:Q", title="High", format=axis_format),
+            ],
+        )
+        whisker = (
+            base.transform_filter("datum.low != null")
+            .mark_rule(color="#333")
+            .encode(x=x, y="low:Q", y2="high:Q")
+        )
+        panels.append(alt.layer(bars, whisker))
+    title = "What changes: now and after the shifts"
+    chart = (
+        alt.hconcat(*panels, data=_inline(data), title=title)
+        if panels
+        else alt.Chart(_inline(data), title=title).mark_text()
+    )
+    rows = []
+    for key, name, axis_format in WHAT_IF_MEASURES:
+        m = result.get(key) or {}
+        if name in missing:
+            continue
+        low, high = m.get("low"), m.get("high")
+        rows.append(
+            {
+                "measure": name,
+                "now": format(float(m["before"]), axis_format),
+                "after": format(float(m["after"]), axis_format),
+                "range": ""
+                if low is None or high is None
+                else f"{format(float(low), axis_format)} – {format(float(high), axis_format)}",
+            }
+        )
+    description = f"{title}. " + "; ".join(
+        f"{r['measure']} {r['now']} now, {r['after']} after" for r in rows
+    )
+    description += "." if rows else "Nothing to show."
+    if missing:
+        description += f" Not shown (no figure): {', '.join(missing)}."
+    table = _table(
+        title,
+        [
+            ("measure", "Measure", "text"),
+            ("now", "Now", "text"),
+            ("after", "After the shifts", "text"),
+            ("range", "Range after", "text"),
+        ],
+        rows,
+    )
+    return _finish(chart, description, table)
 
 
 def overview_specs(data: Mapping[str, Any], geojson: dict[str, Any] | None) -> dict[str, Spec]:

@@ -79,6 +79,9 @@ class Store:
             try:
                 yield self.workspace
             finally:
+                # the analytic model is checked again: a reader that checked it while this write
+                # was uncommitted saw the old data (anchorkit.analytics.model)
+                self.workspace.engine.changes.moved()
                 with self._cache_lock:
                     self.generation += 1
                     self._cache.clear()

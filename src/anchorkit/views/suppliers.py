@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from anchorkit.access.policy import line_scope
+from anchorkit.analytics.indicators import supplier_spend_by_year
 from anchorkit.place.network import supplier_location_classes
 from anchorkit.records.accounts import Actor
 from anchorkit.resolve.review import list_items
@@ -126,17 +127,11 @@ def supplier_detail(store: Store, actor: Actor, supplier_id: str) -> dict[str, A
         dict(zip(("raw_name", "postcode", "anchor", "registry", "decided_by"), a, strict=True))
         for a in aliases
     ]
-    scope, params = line_scope(actor, "l")
-    spend = ws.engine.query(
-        "supplier_spend",
-        f"""
-        SELECT l.fiscal_year, sum(l.amount), count(*)
-        FROM spend_line l WHERE l.supplier_id = ? AND {scope}
-        GROUP BY l.fiscal_year ORDER BY l.fiscal_year
-        """,
-        [supplier_id, *params],
-    )
-    supplier["spend_by_year"] = [{"year": y, "spend": s, "lines": n} for y, s, n in spend]
+    # from the analytic model: the years every figure uses; an anchor user sees its own lines'
+    spend = supplier_spend_by_year(ws, supplier_id, scope=line_scope(actor))
+    supplier["spend_by_year"] = [
+        {"year": r["year"], "spend": r["spend"], "lines": r["lines"]} for r in spend
+    ]
     return supplier
 
 

@@ -25,6 +25,7 @@ from anchorkit.views import indicators as indicator_views  # a route is named `i
 from anchorkit.views import suppliers as supplier_views  # ...and one `suppliers`
 from anchorkit.views.workflows import confirm_upload, latest_publication, start_upload
 from anchorkit.web.deps import actor_of, anchor_name, need, state
+from anchorkit.web.pages_impact import what_if_request
 from anchorkit.web.security import CSRF_HEADER, client_address, csrf_ok
 
 router = APIRouter(prefix="/api/v1", tags=["anchorkit"])
@@ -63,6 +64,30 @@ def published(request: Request) -> Any:
 def indicators(request: Request) -> Any:
     actor = need(request, "view_overview")
     return paging.jsonable(indicator_views.overview(state(request).store, actor))
+
+
+@router.get("/what-if", summary="What if a share of a category's spend went local (or tagged)")
+def what_if(
+    request: Request,
+    shift: Annotated[list[str], Query(description="CATEGORY:PERCENT[:TAG], repeatable")] = [],  # noqa: B006
+    cat: Annotated[list[str], Query(description="A category, paired in turn with pct")] = [],  # noqa: B006
+    pct: Annotated[list[str], Query(description="The percent of the cat in turn to move")] = [],  # noqa: B006
+    to: Annotated[
+        str | None, Query(description="Move cat spend to this tag (default: local)")
+    ] = None,
+    anchor: Annotated[str | None, Query(description="One anchor's spend (the backbone)")] = None,
+    year: Annotated[int | None, Query(description="One fiscal year")] = None,
+) -> Any:
+    """The figures of the dashboard's what-if: local share, impact share, LM3, output and jobs
+    before and after, with ranges, and the chart's Vega-Lite spec. An anchor user's what-if is
+    of its own spend."""
+    actor = need(request, "view_impact")
+    found = what_if_request(request, actor)
+    if found["error"]:
+        raise HTTPException(422, found["error"])
+    if found["result"] is None:
+        raise HTTPException(422, "Give at least one shift: shift=CATEGORY:PERCENT or cat=…&pct=….")
+    return {**found["result"].to_json(), "chart": found["spec"]}
 
 
 @router.get("/anchors", summary="The anchors of the network")
