@@ -18,7 +18,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: every top-level module or package of anchorkit, by layer, lowest first
 LAYERS: dict[str, tuple[str, ...]] = {
     # every layer raises anchorkit's errors (each with a message a person can act on)
-    "errors": ("errors",),
+    # and reports its progress (progress.py imports nothing of anchorkit)
+    "errors": ("errors", "progress"),
     "engine": ("engine",),
     "store": ("schema", "settings", "workspace", "data"),
     "domain": (
