@@ -56,6 +56,26 @@ MONEY = (
 )
 
 
+#: which classified lines each money measure sums (columns of ``classified_lines``' table); the
+#: small-cell rule (:mod:`anchorkit.views.disclosure`) reads the same conditions
+MEASURE_LINES = {
+    "total_spend": "true",
+    "addressable_spend": "addressable",
+    "excluded_spend": "NOT addressable",
+    "local_spend": "addressable AND location_class = 'local'",
+    "wider_local_spend": "addressable AND wider_class = 'local'",
+    "unknown_location_spend": "addressable AND location_class = 'unknown'",
+    "priority_area_spend": "addressable AND in_priority_area",
+    "impact_spend": "addressable AND tags IS NOT NULL",
+    "influenceable_spend": "influenceable",
+    "non_influenceable_spend": "addressable AND NOT influenceable",
+    "influenceable_local_spend": "influenceable AND location_class = 'local'",
+}
+assert tuple(MEASURE_LINES) == MONEY
+#: one supplier, as every count and concentration names it
+SUPPLIER_KEY = "coalesce(supplier_id, upper(trim(supplier_name)))"
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -252,25 +272,13 @@ def classified_lines(
 
 def _measure(ws: Workspace, dimensions: Sequence[str]) -> dict[str | None, Indicators]:
     engine = ws.engine
-    measures = """
-        coalesce(sum(amount), 0) AS total_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable), 0) AS addressable_spend,
-        coalesce(sum(amount) FILTER (WHERE NOT addressable), 0) AS excluded_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'local'), 0) AS local_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable AND wider_class = 'local'), 0)
-            AS wider_local_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'unknown'), 0)
-            AS unknown_location_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable AND in_priority_area), 0)
-            AS priority_area_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable AND tags IS NOT NULL), 0) AS impact_spend,
-        coalesce(sum(amount) FILTER (WHERE influenceable), 0) AS influenceable_spend,
-        coalesce(sum(amount) FILTER (WHERE addressable AND NOT influenceable), 0)
-            AS non_influenceable_spend,
-        coalesce(sum(amount) FILTER (WHERE influenceable AND location_class = 'local'), 0)
-            AS influenceable_local_spend,
+    measures = ",\n".join(
+        f"coalesce(sum(amount) FILTER (WHERE {condition}), 0) AS {name}"
+        for name, condition in MEASURE_LINES.items()
+    )
+    measures += f""",
         count(*) AS lines,
-        count(DISTINCT coalesce(supplier_id, upper(trim(supplier_name)))) AS suppliers
+        count(DISTINCT {SUPPLIER_KEY}) AS suppliers
     """
     names = [*MONEY, "lines", "suppliers"]
     (network_row,) = engine.query("network_indicators", f"SELECT {measures} FROM {LINES_TABLE}")

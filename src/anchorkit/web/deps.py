@@ -90,5 +90,19 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
     return st.templates.TemplateResponse(request, template, context, status_code=code)
 
 
+def public_url(request: Request) -> str:
+    """The site's own address for absolute links (feeds): the ``web.public_url`` setting, else
+    the address the server listens on — never the request's Host header, which the client
+    writes (a feed cached by a reader would point wherever an attacker said)."""
+    configured = str(state(request).store.settings["web.public_url"]).strip().rstrip("/")
+    if configured:
+        return configured
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    scheme = str(request.scope.get("scheme") or "http")
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    default = (scheme == "http" and port == 80) or (scheme == "https" and port == 443)
+    return f"{scheme}://{host}" + ("" if default or port is None else f":{port}")
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")

@@ -16,8 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from anchorkit.access.policy import Resource, allowed, sees_all_lines
+from anchorkit.csv_safe import safe_row
 from anchorkit.errors import AnchorkitError, ReviewError
 from anchorkit.records.accounts import PUBLIC, Actor, LoginRefused, log_in, log_out
 from anchorkit.records.appdb import AuditEvent, Publication, Upload
@@ -83,8 +85,13 @@ def login_page(request: Request, next: str = "/", expired: int = 0) -> Response:
 
 @router.post("/login")
 async def login_submit(request: Request) -> Response:
+    form = dict(await request.form())
+    # the password hash takes ~100 ms of CPU: in a worker thread, never on the event loop
+    return await run_in_threadpool(_login, request, form)
+
+
+def _login(request: Request, form: dict[str, Any]) -> Response:
     st = state(request)
-    form = await request.form()
     email, password = str(form.get("email") or ""), str(form.get("password") or "")
     target = _local(str(form.get("next") or "/"))
     if not st.signer.login_token_ok(
@@ -133,7 +140,7 @@ async def logout(request: Request) -> Response:
     actor = actor_of(request)
     if actor.session_id:
         await checked_form(request)
-        log_out(state(request).db, actor.session_id)
+        await run_in_threadpool(log_out, state(request).db, actor.session_id)
         record(state(request).db, actor, "logout", client=client_address(request))
     response = RedirectResponse("/public", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -173,7 +180,7 @@ async def publish_page(request: Request) -> Response:
     actor = need(request, "publish")
     await checked_form(request)
     st = state(request)
-    publish(st.store, st.db, actor, client_address(request))
+    await run_in_threadpool(publish, st.store, st.db, actor, client_address(request))
     return RedirectResponse("/public", status_code=303)
 
 
@@ -255,33 +262,37 @@ def all_lines(request: Request) -> Response:
 def anchor_lines_csv(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_lines", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
-    table = lines.export_lines(state(request).store, actor, anchor_id)
-    record(
-        state(request).db,
-        actor,
-        "export_lines",
-        name,
-        {"rows": table.num_rows},
-        client_address(request),
-    )
+    st = state(request)
+    batches = lines.export_lines(st.store, actor, anchor_id)
+
+    def done(rows: int) -> None:
+        record(st.db, actor, "export_lines", name, {"rows": rows}, client_address(request))
+
     return StreamingResponse(
-        _csv_chunks(table),
+        _csv_chunks(batches, done),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="spend-lines-{anchor_id}.csv"'},
     )
 
 
-def _csv_chunks(table: Any) -> Iterator[str]:
+def _csv_chunks(batches: Iterator[Any], done: Any) -> Iterator[str]:
+    """CSV text batch by batch (a spreadsheet will show every cell, never run one)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table.column_names)
-    for batch in table.to_batches(10_000):
-        for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-            writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    writer.writerow(lines.EXPORT_COLUMNS)
+    rows = 0
+    try:
+        for batch in batches:
+            for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                writer.writerow(safe_row(row))
+            rows += batch.num_rows
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    finally:
+        batches.close()  # type: ignore[attr-defined]
     yield buffer.getvalue()
+    done(rows)
 
 
 @router.get("/anchors/{anchor_id}/rejects")
@@ -330,7 +341,8 @@ async def upload_submit(request: Request) -> Response:
     st = state(request)
     _refuse_oversized(request, st)
     async with request.form() as posted:  # closes the spooled upload whatever happens
-        return _upload_posted(request, st, actor, dict(posted))
+        # receiving, checking and previewing read the whole file: off the event loop
+        return await run_in_threadpool(_upload_posted, request, st, actor, dict(posted))
 
 
 def _upload_posted(request: Request, st: AppState, actor: Actor, form: dict[str, Any]) -> Response:
@@ -404,7 +416,9 @@ async def upload_confirm(request: Request, upload_id: int) -> Response:
     actor = need(request, "upload", Resource(state(request).anchor_ids().get(upload.anchor_name)))
     form = await checked_form(request)
     try:
-        confirm_upload(state(request), actor, upload, form, client_address(request))
+        await run_in_threadpool(
+            confirm_upload, state(request), actor, upload, form, client_address(request)
+        )
     except UploadRefused as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
@@ -457,6 +471,11 @@ def review_page(request: Request) -> Response:
 async def review_decide(request: Request, item_id: str) -> Response:
     actor = need(request, "decide_review")
     form = await checked_form(request)
+    # the store's one writer may be busy (an upload, a command): wait in a thread, not the loop
+    return await run_in_threadpool(_review_decide, request, actor, item_id, form)
+
+
+def _review_decide(request: Request, actor: Actor, item_id: str, form: dict[str, Any]) -> Response:
     decision = {"accept": "match", "reject": "non_match"}.get(str(form.get("decision")))
     if decision is None:
         raise HTTPException(400, "A decision is accept or reject.")
@@ -484,6 +503,10 @@ async def review_decide(request: Request, item_id: str) -> Response:
 async def review_merge(request: Request) -> Response:
     actor = need(request, "decide_review")
     form = await checked_form(request)
+    return await run_in_threadpool(_review_merge, request, actor, form)
+
+
+def _review_merge(request: Request, actor: Actor, form: dict[str, Any]) -> Response:
     st = state(request)
     first, second = str(form.get("first") or ""), str(form.get("second") or "")
     with st.store.writer() as ws:
@@ -503,6 +526,10 @@ async def review_merge(request: Request) -> Response:
 async def review_split(request: Request) -> Response:
     actor = need(request, "decide_review")
     form = await checked_form(request)
+    return await run_in_threadpool(_review_split, request, actor, form)
+
+
+def _review_split(request: Request, actor: Actor, form: dict[str, Any]) -> Response:
     st = state(request)
     supplier_id, name = str(form.get("supplier_id") or ""), str(form.get("name") or "")
     with st.store.writer() as ws:
@@ -558,7 +585,9 @@ async def category_map_page(request: Request, anchor_id: int) -> Response:
     name = anchor_name(request, anchor_id)
     form = await checked_form(request)
     raw, code = str(form.get("raw_category") or ""), str(form.get("code") or "").split(" ")[0]
-    result = categories.confirm(state(request), actor, name, raw, code, client_address(request))
+    result = await run_in_threadpool(
+        categories.confirm, state(request), actor, name, raw, code, client_address(request)
+    )
     return RedirectResponse(
         f"/anchors/{anchor_id}/categories?mapped={result.lines_covered}", status_code=303
     )
