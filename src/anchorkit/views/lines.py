@@ -13,7 +13,7 @@ from anchorkit.access.policy import line_scope, sees_all_lines
 from anchorkit.classify import taxonomy_for
 from anchorkit.engine.duckdb import DuckDBEngine
 from anchorkit.records.accounts import Actor
-from anchorkit.views import ordered
+from anchorkit.views import ordered, paging
 from anchorkit.views.paging import PAGE_SIZES, Page
 from anchorkit.views.store import Store
 
@@ -105,7 +105,7 @@ def spend_lines(
             FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
             WHERE l.line_id IN (SELECT l.line_id FROM {ordered.source(store, sort)} l
                                 WHERE {predicate}
-                                ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
+                                ORDER BY {order} LIMIT {size} OFFSET {paging.offset(page, size)})
             ORDER BY {order}
             """,
             params,
@@ -239,7 +239,7 @@ def rejected_rows(
         FROM rejected_row r JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
         WHERE {predicate}
         ORDER BY f.uploaded_at DESC, f.name, r.sheet, r.source_row
-        LIMIT {size} OFFSET {(page - 1) * size}
+        LIMIT {size} OFFSET {paging.offset(page, size)}
         """,
         params,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from anchorkit.access.policy import line_scope
 from anchorkit.records.accounts import Actor
 from anchorkit.resolve.review import list_items
+from anchorkit.views import paging
 from anchorkit.views.paging import PAGE_SIZES, Page
 from anchorkit.views.store import Store
 
@@ -40,7 +41,7 @@ def supplier_directory(
                (SELECT list(DISTINCT t.tag ORDER BY t.tag) FROM supplier_tag t
                 WHERE t.supplier_id = s.supplier_id) AS tags
         FROM supplier s WHERE {predicate}
-        ORDER BY s.name, s.supplier_id LIMIT {size} OFFSET {(page - 1) * size}
+        ORDER BY s.name, s.supplier_id LIMIT {size} OFFSET {paging.offset(page, size)}
         """,
         params,
     )

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -24,7 +24,7 @@ from anchorkit.records.appdb import database_url, open_app_db
 from anchorkit.views.store import Store
 from anchorkit.views.workflows import abandon_unfinished
 from anchorkit.web import api, api_portal, pages, pages_impact, pages_portal, pages_reports
-from anchorkit.web.deps import AppState, NotLoggedIn, is_api, render
+from anchorkit.web.deps import AppState, NotLoggedIn, is_api, numbers_in_range, render
 from anchorkit.web.gate import Gate
 from anchorkit.web.security import Signer, secret_key
 from anchorkit.workspace import Workspace
@@ -47,6 +47,7 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(numbers_in_range)],
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.anchorkit = AppState(

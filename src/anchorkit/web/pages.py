@@ -28,7 +28,15 @@ from anchorkit.records.uploads import UploadRefused, mapping_choices
 from anchorkit.resolve.review import decide, merge, split
 from anchorkit.views import categories, charts, indicators, lines, suppliers
 from anchorkit.views.workflows import confirm_upload, latest_publication, publish, start_upload
-from anchorkit.web.deps import AppState, actor_of, anchor_name, need, render, state
+from anchorkit.web.deps import (
+    AppState,
+    actor_of,
+    anchor_name,
+    need,
+    render,
+    state,
+    whole_number,
+)
 from anchorkit.web.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -52,9 +60,14 @@ async def checked_form(request: Request) -> dict[str, Any]:
     return dict(form)
 
 
-def _int(value: Any, default: int | None = None) -> int | None:
+def _int(value: Any, default: int | None = None, name: str = "a number") -> int | None:
+    """A number from a query or form: ``default`` when missing or not a number, 4xx when too big
+    for the database."""
+    if value in (None, ""):
+        return default
+    whole_number(name, str(value))
     try:
-        return int(value) if value not in (None, "") else default
+        return int(value)
     except (TypeError, ValueError):
         return default
 
@@ -222,12 +235,12 @@ def _line_args(request: Request) -> dict[str, Any]:
     return {
         "supplier": q.get("supplier") or None,
         "supplier_id": q.get("supplier_id") or None,
-        "year": _int(q.get("year")),
+        "year": _int(q.get("year"), name="year"),
         "category": q.get("category") or None,
         "sort": q.get("sort") or "paid_on",
         "desc": q.get("desc", "1") != "0",
-        "page": _int(q.get("page"), 1) or 1,
-        "size": _int(q.get("size"), 50) or 50,
+        "page": _int(q.get("page"), 1, "page") or 1,
+        "size": _int(q.get("size"), 50, "size") or 50,
     }
 
 
@@ -303,7 +316,7 @@ def anchor_rejects(request: Request, anchor_id: int) -> Response:
         state(request).store,
         actor,
         anchor_id=anchor_id,
-        page=_int(request.query_params.get("page"), 1) or 1,
+        page=_int(request.query_params.get("page"), 1, "page") or 1,
     )
     return render(request, "rejects.html", page=page, anchor_id=anchor_id, anchor_name=name)
 
@@ -435,7 +448,7 @@ def suppliers_page(request: Request) -> Response:
         state(request).store,
         q=q.get("q") or None,
         tag=q.get("tag") or None,
-        page=_int(q.get("page"), 1) or 1,
+        page=_int(q.get("page"), 1, "page") or 1,
     )
     keep = {k: v for k, v in q.items() if k != "page"}
 
