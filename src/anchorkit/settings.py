@@ -241,6 +241,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Send session cookies only over HTTPS; turn on when the dashboard is served over HTTPS.",
     ),
     Setting(
+        "web.public_url",
+        "",
+        "The dashboard's address as the public sees it (e.g. https://spend.example.org): links in "
+        "feeds are built from it, never from a request's Host header. Empty: the address the "
+        "server listens on.",
+    ),
+    Setting(
+        "web.trusted_proxies",
+        [],
+        'Addresses of the reverse proxies in front of the dashboard (e.g. ["127.0.0.1"]): only '
+        "from them are X-Forwarded-For and X-Forwarded-Proto believed. Empty: never, so a client "
+        "cannot choose the address its failed logins are counted against.",
+    ),
+    Setting(
         "classify.taxonomy",
         "",
         "A folder (relative to the workspace) holding the network's own categories.csv (code, "

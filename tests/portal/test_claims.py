@@ -60,7 +60,7 @@ def test_one_claimant_at_a_time_and_rejection_clears_drafts(
     decide_claim(db, ADMIN, claim.claim_id, approve=False)
     assert get_profile(db, target) is None
     with db() as s:
-        assert {c.status for c in s.scalars(select(PortalCertification))} == {"rejected"}
+        assert {c.status for c in s.scalars(select(PortalCertification))} == {"withdrawn"}
     assert acting_as(db, a).supplier_id is None
     with pytest.raises(PortalError, match="already rejected"):
         decide_claim(db, ADMIN, claim.claim_id, approve=True)

@@ -79,7 +79,8 @@ def test_user_add_explains_what_is_wrong(demo_template: Path, tmp_path: Path) ->
 
     assert "needs --anchor" in add("a@b.org", "--role", "anchor")
     assert "Unknown role" in add("a@b.org", "--role", "boss")
-    assert "at least 10 characters" in add("a@b.org", "--role", "admin", password="short")
+    assert "at least 12 characters" in add("a@b.org", "--role", "admin", password="short")
+    assert "common and breached" in add("a@b.org", "--role", "admin", password="P@ssw0rd2024!")
     assert "no anchor" in add("a@b.org", "--role", "anchor", "--anchor", "Nowhere Hospital").lower()
     runner.invoke(
         app,

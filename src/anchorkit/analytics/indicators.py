@@ -61,6 +61,25 @@ MONEY = (
 )
 
 
+#: which lines each money measure sums (columns of the analytic model's cells); the small-cell
+#: rule (:mod:`anchorkit.views.disclosure`) reads the same conditions
+MEASURE_LINES = {
+    "total_spend": "true",
+    "addressable_spend": "addressable",
+    "excluded_spend": "NOT addressable",
+    "not_a_purchase_spend": "not_a_purchase",
+    "local_spend": "addressable AND location_class = 'local'",
+    "wider_local_spend": "addressable AND wider_class = 'local'",
+    "unknown_location_spend": "addressable AND location_class = 'unknown'",
+    "priority_area_spend": "addressable AND in_priority_area",
+    "impact_spend": "addressable AND tags IS NOT NULL",
+    "influenceable_spend": "influenceable",
+    "non_influenceable_spend": "addressable AND NOT influenceable",
+    "influenceable_local_spend": "influenceable AND location_class = 'local'",
+}
+assert tuple(MEASURE_LINES) == MONEY
+
+
 @dataclass
 class Indicators:
     network: dict[str, Any]
@@ -146,27 +165,13 @@ def _source(ws: Workspace, model: Model, anchor: str | None, year: int | None) -
     )
 
 
-MEASURES = """
-    coalesce(sum(amount), 0) AS total_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable), 0) AS addressable_spend,
-    coalesce(sum(amount) FILTER (WHERE NOT addressable), 0) AS excluded_spend,
-    coalesce(sum(amount) FILTER (WHERE not_a_purchase), 0) AS not_a_purchase_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'local'), 0) AS local_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable AND wider_class = 'local'), 0)
-        AS wider_local_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable AND location_class = 'unknown'), 0)
-        AS unknown_location_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable AND in_priority_area), 0)
-        AS priority_area_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable AND tags IS NOT NULL), 0) AS impact_spend,
-    coalesce(sum(amount) FILTER (WHERE influenceable), 0) AS influenceable_spend,
-    coalesce(sum(amount) FILTER (WHERE addressable AND NOT influenceable), 0)
-        AS non_influenceable_spend,
-    coalesce(sum(amount) FILTER (WHERE influenceable AND location_class = 'local'), 0)
-        AS influenceable_local_spend,
-    coalesce(sum(lines), 0) AS lines,
-    count(DISTINCT supplier_key) AS suppliers
-"""
+MEASURES = (
+    ",\n".join(
+        f"coalesce(sum(amount) FILTER (WHERE {condition}), 0) AS {name}"
+        for name, condition in MEASURE_LINES.items()
+    )
+    + ",\n    coalesce(sum(lines), 0) AS lines,\n    count(DISTINCT supplier_key) AS suppliers"
+)
 
 
 def _measure(

@@ -24,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from anchorkit.csv_safe import safe_cell
 from anchorkit.errors import CategoryError
 from anchorkit.workspace import Workspace
 
@@ -52,7 +53,6 @@ COLUMNS = (
 )
 _TEXT = {"file_id", "anchor", "currency", "supplier", "supplier_id", "description",
          "raw_category", "cost_centre", "category_code", "level1", "level2", "method"}  # fmt: skip
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 _SELECT = """
     SELECT s.line_id, s.file_id, s.source_row, a.name AS anchor, s.paid_on AS date, s.amount,
@@ -72,11 +72,6 @@ class ExportResult:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-def safe_cell(value: str) -> str:
-    """A text cell a spreadsheet will not read as a formula (formula injection)."""
-    return "'" + value if value.startswith(_RISKY) else value
 
 
 def _slices(ws: Workspace, anchor_id: int | None) -> Iterator[pa.Table]:

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from anchorkit import progress
 from anchorkit.cli.common import _open, _print_json, app, err, friendly, out, state, wrapping_table
+from anchorkit.csv_safe import safe_row
 from anchorkit.errors import AnchorkitError
 from anchorkit.schema import ANCHOR_KINDS
 from anchorkit.settings import SETTINGS
@@ -180,17 +181,19 @@ def rejects(
     elif csv_output:
         writer = csv.writer(sys.stdout)
         writer.writerow(["file", "file_id", "anchor", "sheet", "row", "reasons", "raw_cells"])
-        for r in rows:
+        for r in rows:  # cells of uploaded files: a spreadsheet must never run them
             writer.writerow(
-                [
-                    r.file,
-                    r.file_id,
-                    r.anchor,
-                    r.sheet or "",
-                    r.source_row,
-                    "; ".join(r.reasons),
-                    json.dumps(r.raw_cells, ensure_ascii=False),
-                ]
+                safe_row(
+                    [
+                        r.file,
+                        r.file_id,
+                        r.anchor,
+                        r.sheet or "",
+                        r.source_row,
+                        "; ".join(r.reasons),
+                        json.dumps(r.raw_cells, ensure_ascii=False),
+                    ]
+                )
             )
     else:
         table = wrapping_table("file", "sheet", "row", "reasons", "cells", numeric=("row",))

@@ -37,8 +37,18 @@ def serve(
 
     with _open() as ws:
         application = create_app(ws)
+        # X-Forwarded-* only from the proxies named in web.trusted_proxies (uvicorn would
+        # otherwise believe any client on 127.0.0.1, and failed logins count per address)
+        proxies = [str(p) for p in ws.settings["web.trusted_proxies"]]
         out.print(f"anchorkit dashboard: http://{host}:{port}/  (API docs: /api/docs)")
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+        )
 
 
 @app.command()

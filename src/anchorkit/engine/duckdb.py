@@ -74,6 +74,16 @@ class DuckDBEngine(Engine):
         table: pa.Table = relation.to_arrow_table()
         return table
 
+    def stream_arrow(
+        self, step: str, sql: str, params: Sequence[Any] | None = None, *, rows: int = 10_000
+    ) -> pa.RecordBatchReader:
+        """The result in batches of ``rows``, read as they are consumed: an export of millions
+        of lines never holds them all in memory (``query_arrow`` would)."""
+        self.log_step(step, sql)
+        relation = self.con.sql(sql, params=params) if params else self.con.sql(sql)
+        reader: pa.RecordBatchReader = relation.to_arrow_reader(rows)
+        return reader
+
     def register(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
 

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from anchorkit.engine import Engine
 from anchorkit.errors import EngineError, NoDataError, UnreadableFileError
+from anchorkit.ingest.workbook_guard import check_workbook
 
 RAW = "__anchorkit__raw"
 RAW_CELLS = f"{RAW}_cells"  # the big-file reader's table; RAW is a view of it
@@ -125,6 +126,7 @@ def _cell_text(value: object) -> str | None:
 def _read_workbook(engine: Engine, path: Path) -> RawFile:
     from python_calamine import CalamineWorkbook
 
+    check_workbook(path)  # before calamine allocates a sheet's grid (see workbook_guard)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every corruption

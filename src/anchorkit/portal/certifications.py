@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from anchorkit.errors import EvidenceRefused, PortalError
 from anchorkit.portal.claims import record_decision
 from anchorkit.records.accounts import Actor
-from anchorkit.records.appdb import PortalCertification, User
+from anchorkit.records.appdb import PortalCertification, PortalClaim, User
 from anchorkit.records.audit import audit
 
 EVIDENCE_DIR = "portal-evidence"
@@ -119,15 +119,43 @@ def describe(cert: PortalCertification, today: date, settings: Any) -> dict[str,
 
 
 def certifications(
-    db: sessionmaker[Session], supplier_id: str, today: date, settings: Any
+    db: sessionmaker[Session],
+    supplier_id: str,
+    today: date,
+    settings: Any,
+    *,
+    viewer: Actor | None = None,
 ) -> list[dict[str, Any]]:
+    """A supplier's certifications, as ``viewer`` may see them (None: all of them)."""
     with db() as s:
-        rows = s.scalars(
-            select(PortalCertification)
-            .where(PortalCertification.supplier_id == supplier_id)
-            .order_by(PortalCertification.cert_id)
+        rows = list(
+            s.scalars(
+                select(PortalCertification)
+                .where(PortalCertification.supplier_id == supplier_id)
+                .order_by(PortalCertification.cert_id)
+            )
         )
-        return [describe(c, today, settings) for c in rows]
+    return [describe(c, today, settings) for c in rows if viewer is None or may_see(db, viewer, c)]
+
+
+def may_see(db: sessionmaker[Session], viewer: Actor, cert: PortalCertification) -> bool:
+    """Whether ``viewer`` (who may view the supplier's profile) may see this certification and
+    its evidence: an admin always; anyone else only what the supplier itself declared — not
+    what a claimant declared under another claim (a rejected claimant's certificate and its
+    file must never reach the next claimant of the record)."""
+    if viewer.role == "admin":
+        return True
+    if cert.status == "withdrawn":
+        return False
+    if cert.claim_id is None:
+        return True
+    with db() as s:
+        claim = s.get(PortalClaim, cert.claim_id)
+    if claim is None:
+        return False
+    return claim.status == "approved" or (
+        claim.status == "pending" and claim.user_email == viewer.email
+    )
 
 
 def get_certification(db: sessionmaker[Session], cert_id: int) -> PortalCertification | None:
@@ -156,8 +184,22 @@ def add_certification(
         raise PortalError("Say which body issued the certification (e.g. CCAB, WBE Canada).")
     suffix = _check_evidence(evidence, max_mb) if evidence is not None else None
     with db() as s, s.begin():
+        # declared by a claimant (no link yet, a claim pending): tied to that claim
+        linked = s.scalar(select(User.supplier_id).where(User.email == actor.email))
+        claim = (
+            s.scalar(
+                select(PortalClaim).where(
+                    PortalClaim.user_email == actor.email,
+                    PortalClaim.supplier_id == supplier_id,
+                    PortalClaim.status == "pending",
+                )
+            )
+            if actor.role == "supplier" and linked != supplier_id
+            else None
+        )
         cert = PortalCertification(
             supplier_id=supplier_id,
+            claim_id=claim.claim_id if claim is not None else None,
             tag=tag,
             issuing_body=issuing_body.strip()[:200],
             number=(number or "").strip()[:100] or None,

@@ -183,14 +183,20 @@ def decide_claim(
             profile = s.get(PortalProfile, claim.supplier_id)
             if profile is not None and profile.updated_by == claim.user_email:
                 s.delete(profile)
+            # ...nor what it declared: every certification made under the claim (or by the
+            # claimant, for records made before certifications were tied to claims) is
+            # withdrawn, verified or not, and its evidence is served to nobody but an admin
             for cert in s.scalars(
                 select(PortalCertification).where(
                     PortalCertification.supplier_id == claim.supplier_id,
-                    PortalCertification.added_by == claim.user_email,
-                    PortalCertification.status == "pending",
+                    (PortalCertification.claim_id == claim.claim_id)
+                    | (
+                        PortalCertification.claim_id.is_(None)
+                        & (PortalCertification.added_by == claim.user_email)
+                    ),
                 )
             ):
-                cert.status = "rejected"
+                cert.status = "withdrawn"
                 cert.decided_by = actor.email
                 cert.decided_at = utcnow()
         audit(

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from anchorkit.errors import AccountError
 from anchorkit.records.appdb import LoginAttempt, LoginSession, User, utcnow
 from anchorkit.records.audit import audit
+from anchorkit.records.passwords import check_password
 
 ROLES = ("admin", "analyst", "anchor", "supplier", "partner")
 LOCKOUT_WINDOW = timedelta(minutes=15)
-MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
 
@@ -69,8 +69,7 @@ def add_user(
         raise AccountError(f"Only supplier users speak for a supplier; a {role} cannot.")
     if role not in ("anchor",) and anchor_name:
         raise AccountError(f"Only anchor users belong to an anchor; a {role} sees the network.")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Choose a password of at least {MIN_PASSWORD} characters.")
+    check_password(password, email)
     with db() as s, s.begin():
         if s.scalar(select(User).where(User.email == email)) is not None:
             raise AccountError(f"There is already an account for {email}.")

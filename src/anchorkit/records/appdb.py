@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, create_engine, event
+from sqlalchemy import JSON, ForeignKey, String, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine as SAEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -132,7 +132,11 @@ class PortalCertification(Base):
     expires_on: Mapped[date | None]
     evidence_name: Mapped[str | None] = mapped_column(String(400))  # as uploaded; shown only
     evidence_path: Mapped[str | None] = mapped_column(String(1000))  # a name anchorkit made
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # verified / rejected
+    # verified / rejected; withdrawn when the claim it was declared under is rejected
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # the claim under which a claimant declared it (None: declared by a linked account or an
+    # admin): what a rejected claimant declared is withdrawn with the claim
+    claim_id: Mapped[int | None] = mapped_column(index=True)
     added_by: Mapped[str] = mapped_column(String(320))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(320))
@@ -196,4 +200,19 @@ def open_app_db(url: str) -> sessionmaker[Any]:
             cursor.close()
 
     Base.metadata.create_all(engine)
+    _add_new_columns(engine)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def _add_new_columns(engine: SAEngine) -> None:
+    """Columns added to a table since a workspace's records were created (all nullable): an
+    older workspace gains them on its next start instead of failing on the first query."""
+    found = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {c["name"] for c in found.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            with engine.begin() as con:
+                con.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))

@@ -72,7 +72,7 @@ def _contents_match_name(head: bytes, suffix: str) -> bool:
         return head.startswith(b"PK\x03\x04")
     if suffix == ".xls":
         return head.startswith(b"\xd0\xcf\x11\xe0")
-    # text: no NUL bytes in the first block (UTF-16 files carry a BOM)
+    # text: no NUL bytes (UTF-16 files carry a BOM); `receive` checks every block, not just this
     return b"\x00" not in head or head[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -97,11 +97,15 @@ def receive(
     limit = max_mb * 1024 * 1024
     size = 0
     head = b""
+    text = suffix in (".csv", ".tsv", ".txt")
+    binary = False  # a text file with a NUL byte anywhere in it (not just in its first block)
     try:
         with target.open("wb") as out:
             while chunk := source.read(CHUNK):
                 if not head:
                     head = chunk[:8192]
+                    text = text and head[:2] not in (b"\xff\xfe", b"\xfe\xff")  # UTF-16
+                binary = binary or (text and b"\x00" in chunk)
                 size += len(chunk)
                 if size > limit:
                     raise UploadRefused(
@@ -113,8 +117,10 @@ def receive(
                 out.write(chunk)
         if size == 0:
             raise UploadRefused(f"{original} is empty: there is nothing to load.", 400)
-        if not _contents_match_name(head, suffix) or (
-            suffix in (".xlsx", ".xlsm") and not zipfile.is_zipfile(target)
+        if (
+            binary
+            or not _contents_match_name(head, suffix)
+            or (suffix in (".xlsx", ".xlsm") and not zipfile.is_zipfile(target))
         ):
             ocds = suffix in OCDS_SUFFIXES
             raise UploadRefused(

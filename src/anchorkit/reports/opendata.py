@@ -17,6 +17,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from anchorkit.csv_safe import safe_row
+
 MEASURES = (
     ("total_spend", "number", "All spend in the cell, in the network's currency."),
     (
@@ -114,7 +116,8 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
         with csv_path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
-            writer.writerows(["" if v is None else v for v in row] for row in data)
+            # labels come from the anchors' files (categories, places): never a formula
+            writer.writerows(safe_row("" if v is None else v for v in row) for row in data)
         parquet_path = out / f"{name}.parquet"
         pq.write_table(
             pa.table({c: [row[i] for row in data] for i, c in enumerate(columns)}), parquet_path

@@ -4,12 +4,16 @@ actor may read (:func:`anchorkit.access.policy.line_scope`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
+
+import pyarrow as pa
 
 from anchorkit.access.policy import line_scope, sees_all_lines
 from anchorkit.classify import explain_line, taxonomy_for
+from anchorkit.engine.duckdb import DuckDBEngine
 from anchorkit.records.accounts import Actor
-from anchorkit.views import ordered
+from anchorkit.views import ordered, paging
 from anchorkit.views.paging import PAGE_SIZES, Page
 from anchorkit.views.store import Store
 
@@ -101,7 +105,7 @@ def spend_lines(
             FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
             WHERE l.line_id IN (SELECT l.line_id FROM {ordered.source(store, sort)} l
                                 WHERE {predicate}
-                                ORDER BY {order} LIMIT {size} OFFSET {(page - 1) * size})
+                                ORDER BY {order} LIMIT {size} OFFSET {paging.offset(page, size)})
             ORDER BY {order}
             """,
             params,
@@ -154,27 +158,60 @@ def category_codes(store: Store, text: str) -> list[str]:
     return store.cached(("category_codes",), build, keep=True).get(text.strip().lower(), [])
 
 
-def export_lines(store: Store, actor: Actor, anchor_id: int | None) -> Any:
-    """Every line the actor may read (optionally one anchor's), as an Arrow table for CSV."""
+EXPORT_COLUMNS = (
+    "line_id",
+    "anchor",
+    "paid_on",
+    "fiscal_year",
+    "supplier_name",
+    "supplier_id",
+    "amount",
+    "currency",
+    "description",
+    "raw_category",
+    "category_code",
+    "category_level1",
+    "category_level2",
+    "category_method",
+    "file",
+    "sheet",
+    "source_row",
+)
+
+
+def export_lines(store: Store, actor: Actor, anchor_id: int | None) -> Iterator[pa.RecordBatch]:
+    """Every line the actor may read (optionally one anchor's), in batches as they are read.
+
+    Why batches: an export of millions of lines held whole (as an Arrow table, then as CSV
+    text) cost gigabytes of memory per download. The query runs on a connection of its own,
+    closed when the last batch is read or the download stops (the generator is closed).
+    """
     scope, params = line_scope(actor, "l")
     where = scope
     if anchor_id is not None:
         where += " AND l.anchor_id = ?"
         params.append(anchor_id)
-    return store.reader().engine.query_arrow(
-        "spend_line_export",
-        f"""
-        SELECT l.line_id, a.name AS anchor, l.paid_on, l.fiscal_year, l.supplier_name,
-               l.supplier_id, l.amount, l.currency, l.description, l.raw_category,
-               c.code AS category_code, c.level1 AS category_level1,
-               c.level2 AS category_level2, c.method AS category_method,
-               f.name AS file, l.sheet, l.source_row
-        FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
-        LEFT JOIN line_category c USING (line_id)
-        WHERE {where} ORDER BY l.line_id
-        """,
-        params,
-    )
+    engine = store.workspace.engine
+    assert isinstance(engine, DuckDBEngine)
+    own = engine.reader()
+    try:
+        reader = own.stream_arrow(
+            "spend_line_export",
+            f"""
+            SELECT l.line_id, a.name AS anchor, l.paid_on, l.fiscal_year, l.supplier_name,
+                   l.supplier_id, l.amount, l.currency, l.description, l.raw_category,
+                   c.code AS category_code, c.level1 AS category_level1,
+                   c.level2 AS category_level2, c.method AS category_method,
+                   f.name AS file, l.sheet, l.source_row
+            FROM spend_line l JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
+            LEFT JOIN line_category c USING (line_id)
+            WHERE {where} ORDER BY l.line_id
+            """,
+            params,
+        )
+        yield from reader
+    finally:
+        own.close()
 
 
 def line_anchor(store: Store, line_id: int) -> int | None:
@@ -223,7 +260,7 @@ def rejected_rows(
         FROM rejected_row r JOIN anchor a USING (anchor_id) JOIN source_file f USING (file_id)
         WHERE {predicate}
         ORDER BY f.uploaded_at DESC, f.name, r.sheet, r.source_row
-        LIMIT {size} OFFSET {(page - 1) * size}
+        LIMIT {size} OFFSET {paging.offset(page, size)}
         """,
         params,
     )

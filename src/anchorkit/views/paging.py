@@ -8,6 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 PAGE_SIZES = (25, 50, 100, 200)
+#: no table holds this many rows: a page further on is empty (and the database's 64-bit offset
+#: cannot overflow, as it did for page=2**62)
+MAX_OFFSET = 2**62
+
+
+def offset(page: int, size: int) -> int:
+    """Where page ``page`` (from 1) of ``size`` rows starts."""
+    return max(0, min((page - 1) * size, MAX_OFFSET))
 
 
 @dataclass

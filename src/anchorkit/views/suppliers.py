@@ -11,6 +11,7 @@ from anchorkit.analytics.indicators import supplier_spend_by_year
 from anchorkit.place.network import supplier_location_classes
 from anchorkit.records.accounts import Actor
 from anchorkit.resolve.review import list_items
+from anchorkit.views import paging
 from anchorkit.views.paging import PAGE_SIZES, Page
 from anchorkit.views.store import Store
 
@@ -42,7 +43,7 @@ def supplier_directory(
                (SELECT list(DISTINCT t.tag ORDER BY t.tag) FROM supplier_tag t
                 WHERE t.supplier_id = s.supplier_id) AS tags
         FROM supplier s WHERE {predicate}
-        ORDER BY s.name, s.supplier_id LIMIT {size} OFFSET {(page - 1) * size}
+        ORDER BY s.name, s.supplier_id LIMIT {size} OFFSET {paging.offset(page, size)}
         """,
         params,
     )

@@ -60,7 +60,8 @@ def start_upload(
     report, status = _preview(st, path, anchor_name, None)
     with st.db() as s, s.begin():
         row = s.get(Upload, upload_id)
-        row.stored_path, row.size_bytes, row.status, row.report = str(path), size, status, report
+        row.stored_path, row.size_bytes, row.status = str(path), size, status
+        row.report = without_paths(report, path, st.store.workspace.root)
     record(
         st.db,
         actor,
@@ -123,7 +124,7 @@ def confirm_upload(
             report, status = {**upload.report, "error": str(exc)}, "failed"
     with st.db() as s, s.begin():
         row = s.get(Upload, upload.upload_id)
-        row.status, row.report = status, report
+        row.status, row.report = status, without_paths(report, path, st.store.workspace.root)
     record(
         st.db,
         actor,
@@ -136,6 +137,39 @@ def confirm_upload(
         },
         client,
     )
+
+
+def without_paths(report: Any, path: Path, root: Path) -> Any:
+    """The report with no server path in it: the stored file is named by its own name, the
+    workspace as "(workspace)" — a report is shown to the uploader and served by the API."""
+    if isinstance(report, dict):
+        return {k: without_paths(v, path, root) for k, v in report.items()}
+    if isinstance(report, list):
+        return [without_paths(v, path, root) for v in report]
+    if isinstance(report, str):
+        for full, shown in (
+            (str(path.resolve()), path.name),
+            (str(path), path.name),
+            (str(root.resolve()), "(workspace)"),
+            (str(root), "(workspace)"),
+        ):
+            if full and full != ".":
+                report = report.replace(full, shown)
+    return report
+
+
+def abandon_unfinished(db: sessionmaker[Session]) -> int:
+    """Uploads a stopped server left half-received: failed, with a word on what to do (else
+    they would say "receiving" for ever)."""
+    with db() as s, s.begin():
+        rows = list(s.scalars(select(Upload).where(Upload.status == "receiving")))
+        for row in rows:
+            row.status = "failed"
+            row.report = {
+                "error": "The dashboard stopped while this file was being received or checked. "
+                "Upload it again."
+            }
+    return len(rows)
 
 
 def _changed(previewed: FileResult, form: dict[str, Any]) -> bool:

@@ -7,12 +7,12 @@ through :mod:`anchorkit.views`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -22,12 +22,15 @@ from anchorkit.errors import AnchorkitError
 from anchorkit.records.appdb import database_url, open_app_db
 from anchorkit.views import formatting as fmt
 from anchorkit.views.store import Store
+from anchorkit.views.workflows import abandon_unfinished
 from anchorkit.web import api, api_portal, pages, pages_impact, pages_portal, pages_reports
-from anchorkit.web.deps import AppState, NotLoggedIn, is_api, render, state
-from anchorkit.web.security import Signer, request_actor, secret_key
+from anchorkit.web.deps import AppState, NotLoggedIn, is_api, numbers_in_range, render
+from anchorkit.web.gate import Gate
+from anchorkit.web.security import Signer, secret_key
 from anchorkit.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 
 
 def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
@@ -44,6 +47,7 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(numbers_in_range)],
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.anchorkit = AppState(
@@ -52,6 +56,7 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
         signer=Signer(secret_key(workspace.root)),
         templates=templates,
     )
+    abandon_unfinished(app.state.anchorkit.db)
     templates.env.globals["settings"] = workspace.settings
     # every figure reads as on the other faces (views/formatting.py); money is shortened here
     templates.env.filters.update(
@@ -65,17 +70,13 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
     )
     templates.env.globals.update(figure=fmt.figure, change=fmt.change)
 
-    @app.middleware("http")
-    async def who(request: Request, call_next: Any) -> Response:
-        if request.url.path.startswith("/static/"):
-            return await call_next(request)  # type: ignore[no-any-return]
-        st = state(request)
-        request.state.actor = request_actor(request, st.signer, st.db, st.anchor_ids())
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    # login, body size and security headers, before any route reads a byte (see gate.py)
+    app.add_middleware(Gate, state=lambda: app.state.anchorkit)
+    root = str(workspace.root.resolve())
+
+    def scrub(text: str) -> str:
+        """No server path in an answer: the workspace folder is shown as "(workspace)"."""
+        return text.replace(root, "(workspace)")
 
     @app.exception_handler(NotLoggedIn)
     async def not_logged_in(request: Request, _exc: NotLoggedIn) -> Response:
@@ -100,8 +101,17 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
     @app.exception_handler(AnchorkitError)
     async def anchorkit_error(request: Request, exc: AnchorkitError) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render(request, "error.html", 400, status=400, message=str(exc))
+            return JSONResponse({"detail": scrub(str(exc))}, status_code=400)
+        return render(request, "error.html", 400, status=400, message=scrub(str(exc)))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        """A bug: logged on the server; the client learns nothing of the code or its paths."""
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        message = "Something went wrong on the server; the error is in its log."
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return render(request, "error.html", 500, status=500, message=message)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -7,6 +7,8 @@ wires the routers) imports them — in one direction.
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,5 +92,58 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
     return st.templates.TemplateResponse(request, template, context, status_code=code)
 
 
+def public_url(request: Request) -> str:
+    """The site's own address for absolute links (feeds): the ``web.public_url`` setting, else
+    the address the server listens on — never the request's Host header, which the client
+    writes (a feed cached by a reader would point wherever an attacker said)."""
+    configured = str(state(request).store.settings["web.public_url"]).strip().rstrip("/")
+    if configured:
+        return configured
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    scheme = str(request.scope.get("scheme") or "http")
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    default = (scheme == "http" and port == 80) or (scheme == "https" and port == 443)
+    return f"{scheme}://{host}" + ("" if default or port is None else f":{port}")
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+#: the range of a 64-bit integer: the databases hold no bigger id, year or page
+SMALLEST, LARGEST = -(2**63), 2**63 - 1
+
+
+def _is_int(annotation: Any) -> bool:
+    if annotation is int:
+        return True
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    return union and int in typing.get_args(annotation)
+
+
+def whole_number(name: str, text: str) -> None:
+    """Refuse (4xx) a number no 64-bit integer holds: the databases raise on it, which once
+    answered 500 (``page=2**70``, ``/uploads/10**30``)."""
+    try:
+        number = int(text)
+    except ValueError:
+        return  # not a number at all: the route's own validation answers that
+    if not SMALLEST <= number <= LARGEST:
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        raise HTTPException(422, f"{name} = {shown} is too big a number for anchorkit.")
+
+
+def numbers_in_range(request: Request) -> None:
+    """Every route's integer path and query parameters, checked before the route runs (an app
+    dependency: a route added later is covered too)."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    for fields, raw in (
+        (dependant.path_params, request.path_params),
+        (dependant.query_params, request.query_params),
+    ):
+        for field in fields:
+            value = raw.get(field.alias)
+            if value is not None and _is_int(field.field_info.annotation):
+                whole_number(field.alias, str(value))

@@ -16,9 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from anchorkit.access.policy import NETWORK, Resource, allowed, sees_all_lines
-from anchorkit.classify.export import safe_cell
+from anchorkit.csv_safe import safe_row
 from anchorkit.errors import AnchorkitError, ReviewError
 from anchorkit.records.accounts import PUBLIC, Actor, LoginRefused, log_in, log_out
 from anchorkit.records.appdb import AuditEvent, Publication, Upload
@@ -27,7 +28,15 @@ from anchorkit.records.uploads import UploadRefused, mapping_choices
 from anchorkit.resolve.review import decide, merge, split
 from anchorkit.views import categories, charts, indicators, lines, suppliers
 from anchorkit.views.workflows import confirm_upload, latest_publication, publish, start_upload
-from anchorkit.web.deps import AppState, actor_of, anchor_name, need, render, state
+from anchorkit.web.deps import (
+    AppState,
+    actor_of,
+    anchor_name,
+    need,
+    render,
+    state,
+    whole_number,
+)
 from anchorkit.web.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -51,9 +60,14 @@ async def checked_form(request: Request) -> dict[str, Any]:
     return dict(form)
 
 
-def _int(value: Any, default: int | None = None) -> int | None:
+def _int(value: Any, default: int | None = None, name: str = "a number") -> int | None:
+    """A number from a query or form: ``default`` when missing or not a number, 4xx when too big
+    for the database."""
+    if value in (None, ""):
+        return default
+    whole_number(name, str(value))
     try:
-        return int(value) if value not in (None, "") else default
+        return int(value)
     except (TypeError, ValueError):
         return default
 
@@ -84,8 +98,13 @@ def login_page(request: Request, next: str = "/", expired: int = 0) -> Response:
 
 @router.post("/login")
 async def login_submit(request: Request) -> Response:
+    form = dict(await request.form())
+    # the password hash takes ~100 ms of CPU: in a worker thread, never on the event loop
+    return await run_in_threadpool(_login, request, form)
+
+
+def _login(request: Request, form: dict[str, Any]) -> Response:
     st = state(request)
-    form = await request.form()
     email, password = str(form.get("email") or ""), str(form.get("password") or "")
     target = _local(str(form.get("next") or "/"))
     if not st.signer.login_token_ok(
@@ -134,7 +153,7 @@ async def logout(request: Request) -> Response:
     actor = actor_of(request)
     if actor.session_id:
         await checked_form(request)
-        log_out(state(request).db, actor.session_id)
+        await run_in_threadpool(log_out, state(request).db, actor.session_id)
         record(state(request).db, actor, "logout", client=client_address(request))
     response = RedirectResponse("/public", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -174,7 +193,7 @@ async def publish_page(request: Request) -> Response:
     actor = need(request, "publish")
     await checked_form(request)
     st = state(request)
-    publish(st.store, st.db, actor, client_address(request))
+    await run_in_threadpool(publish, st.store, st.db, actor, client_address(request))
     return RedirectResponse("/public", status_code=303)
 
 
@@ -216,12 +235,12 @@ def _line_args(request: Request) -> dict[str, Any]:
     return {
         "supplier": q.get("supplier") or None,
         "supplier_id": q.get("supplier_id") or None,
-        "year": _int(q.get("year")),
+        "year": _int(q.get("year"), name="year"),
         "category": q.get("category") or None,
         "sort": q.get("sort") or "paid_on",
         "desc": q.get("desc", "1") != "0",
-        "page": _int(q.get("page"), 1) or 1,
-        "size": _int(q.get("size"), 50) or 50,
+        "page": _int(q.get("page"), 1, "page") or 1,
+        "size": _int(q.get("size"), 50, "size") or 50,
     }
 
 
@@ -268,34 +287,37 @@ def line_page(request: Request, line_id: int) -> Response:
 def anchor_lines_csv(request: Request, anchor_id: int) -> Response:
     actor = need(request, "view_lines", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
-    table = lines.export_lines(state(request).store, actor, anchor_id)
-    record(
-        state(request).db,
-        actor,
-        "export_lines",
-        name,
-        {"rows": table.num_rows},
-        client_address(request),
-    )
+    st = state(request)
+    batches = lines.export_lines(st.store, actor, anchor_id)
+
+    def done(rows: int) -> None:
+        record(st.db, actor, "export_lines", name, {"rows": rows}, client_address(request))
+
     return StreamingResponse(
-        _csv_chunks(table),
+        _csv_chunks(batches, done),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="spend-lines-{anchor_id}.csv"'},
     )
 
 
-def _csv_chunks(table: Any) -> Iterator[str]:
+def _csv_chunks(batches: Iterator[Any], done: Any) -> Iterator[str]:
+    """CSV text batch by batch (a spreadsheet will show every cell, never run one)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table.column_names)
-    for batch in table.to_batches(10_000):
-        for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-            # a spreadsheet must not run a supplier's name as a formula
-            writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    writer.writerow(lines.EXPORT_COLUMNS)
+    rows = 0
+    try:
+        for batch in batches:
+            for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                writer.writerow(safe_row(row))
+            rows += batch.num_rows
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    finally:
+        batches.close()  # type: ignore[attr-defined]
     yield buffer.getvalue()
+    done(rows)
 
 
 @router.get("/anchors/{anchor_id}/rejects")
@@ -306,7 +328,7 @@ def anchor_rejects(request: Request, anchor_id: int) -> Response:
         state(request).store,
         actor,
         anchor_id=anchor_id,
-        page=_int(request.query_params.get("page"), 1) or 1,
+        page=_int(request.query_params.get("page"), 1, "page") or 1,
     )
     return render(request, "rejects.html", page=page, anchor_id=anchor_id, anchor_name=name)
 
@@ -344,7 +366,8 @@ async def upload_submit(request: Request) -> Response:
     st = state(request)
     _refuse_oversized(request, st)
     async with request.form() as posted:  # closes the spooled upload whatever happens
-        return _upload_posted(request, st, actor, dict(posted))
+        # receiving, checking and previewing read the whole file: off the event loop
+        return await run_in_threadpool(_upload_posted, request, st, actor, dict(posted))
 
 
 def _upload_posted(request: Request, st: AppState, actor: Actor, form: dict[str, Any]) -> Response:
@@ -418,7 +441,9 @@ async def upload_confirm(request: Request, upload_id: int) -> Response:
     actor = need(request, "upload", Resource(state(request).anchor_ids().get(upload.anchor_name)))
     form = await checked_form(request)
     try:
-        confirm_upload(state(request), actor, upload, form, client_address(request))
+        await run_in_threadpool(
+            confirm_upload, state(request), actor, upload, form, client_address(request)
+        )
     except UploadRefused as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
@@ -435,7 +460,7 @@ def suppliers_page(request: Request) -> Response:
         state(request).store,
         q=q.get("q") or None,
         tag=q.get("tag") or None,
-        page=_int(q.get("page"), 1) or 1,
+        page=_int(q.get("page"), 1, "page") or 1,
     )
     keep = {k: v for k, v in q.items() if k != "page"}
 
@@ -471,6 +496,11 @@ def review_page(request: Request) -> Response:
 async def review_decide(request: Request, item_id: str) -> Response:
     actor = need(request, "decide_review")
     form = await checked_form(request)
+    # the store's one writer may be busy (an upload, a command): wait in a thread, not the loop
+    return await run_in_threadpool(_review_decide, request, actor, item_id, form)
+
+
+def _review_decide(request: Request, actor: Actor, item_id: str, form: dict[str, Any]) -> Response:
     decision = {"accept": "match", "reject": "non_match"}.get(str(form.get("decision")))
     if decision is None:
         raise HTTPException(400, "A decision is accept or reject.")
@@ -498,6 +528,10 @@ async def review_decide(request: Request, item_id: str) -> Response:
 async def review_merge(request: Request) -> Response:
     actor = need(request, "decide_review")
     form = await checked_form(request)
+    return await run_in_threadpool(_review_merge, request, actor, form)
+
+
+def _review_merge(request: Request, actor: Actor, form: dict[str, Any]) -> Response:
     st = state(request)
     first, second = str(form.get("first") or ""), str(form.get("second") or "")
     with st.store.writer() as ws:
@@ -517,6 +551,10 @@ async def review_merge(request: Request) -> Response:
 async def review_split(request: Request) -> Response:
     actor = need(request, "decide_review")
     form = await checked_form(request)
+    return await run_in_threadpool(_review_split, request, actor, form)
+
+
+def _review_split(request: Request, actor: Actor, form: dict[str, Any]) -> Response:
     st = state(request)
     supplier_id, name = str(form.get("supplier_id") or ""), str(form.get("name") or "")
     with st.store.writer() as ws:
@@ -572,7 +610,9 @@ async def category_map_page(request: Request, anchor_id: int) -> Response:
     name = anchor_name(request, anchor_id)
     form = await checked_form(request)
     raw, code = str(form.get("raw_category") or ""), str(form.get("code") or "").split(" ")[0]
-    result = categories.confirm(state(request), actor, name, raw, code, client_address(request))
+    result = await run_in_threadpool(
+        categories.confirm, state(request), actor, name, raw, code, client_address(request)
+    )
     return RedirectResponse(
         f"/anchors/{anchor_id}/categories?mapped={result.lines_covered}", status_code=303
     )

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from anchorkit.access.policy import Resource, allowed
@@ -21,7 +22,7 @@ from anchorkit.classify.taxonomy import Taxonomy, taxonomy_for
 from anchorkit.errors import PortalError
 from anchorkit.portal import certifications as certs
 from anchorkit.portal import claims, compliance, feeds, matching, postings, profiles
-from anchorkit.web.deps import actor_of, need, render, state
+from anchorkit.web.deps import actor_of, need, public_url, render, state
 from anchorkit.web.pages import checked_form
 from anchorkit.web.security import client_address
 
@@ -140,11 +141,12 @@ def opportunities_feed(request: Request) -> Response:
         what.append(taxonomy.categories[filters.category].path)
     if filters.area:
         what.append(filters.area)
-    site = str(request.base_url).rstrip("/")
+    site = public_url(request)
+    query = request.url.query
     body = feeds.atom_feed(
         rows,
         title="Upcoming purchases" + (f": {' · '.join(what)}" if what else ""),
-        self_url=str(request.url),
+        self_url=site + request.url.path + (f"?{query}" if query else ""),
         site_url=site,
         category_names={c: taxonomy.categories[c].path for c in taxonomy.categories},
         currency=str(state(request).store.settings["currency"]),
@@ -180,6 +182,10 @@ async def create_opportunity(request: Request) -> Response:
     anchor = str(form.get("anchor") or actor.anchor_name or "")
     need(request, "post_opportunity", Resource(_anchor_id(request, anchor) or actor.anchor_id))
     await checked_form(request)
+    return await run_in_threadpool(_create_opportunity, request, actor, anchor, form)
+
+
+def _create_opportunity(request: Request, actor: Any, anchor: str, form: Any) -> Response:
     if _anchor_id(request, anchor) is None:
         raise PortalError("Pick the anchor that will buy this.")
     band = _number(form.get("band"), "The value band")
@@ -262,7 +268,8 @@ async def invite_supplier(request: Request, posting_id: int) -> Response:
     need(request, "invite_supplier", resource)
     assert posting is not None
     form = await checked_form(request)
-    compliance.invite(
+    await run_in_threadpool(
+        compliance.invite,
         state(request).db,
         state(request).store,
         actor,
@@ -316,7 +323,8 @@ async def claim_submit(request: Request) -> Response:
     actor = need(request, "claim_supplier")
     form = await checked_form(request)
     st = state(request)
-    claim = claims.make_claim(
+    claim = await run_in_threadpool(
+        claims.make_claim,
         st.db,
         st.store,
         actor,
@@ -358,14 +366,23 @@ async def _decision(request: Request, yes: str) -> tuple[Any, bool]:
 @router.post("/portal/claims/{claim_id}")
 async def decide_claim(request: Request, claim_id: int) -> Response:
     actor, approve = await _decision(request, "approve")
-    claims.decide_claim(state(request).db, actor, claim_id, approve, client_address(request))
+    await run_in_threadpool(
+        claims.decide_claim, state(request).db, actor, claim_id, approve, client_address(request)
+    )
     return RedirectResponse("/portal/claims", status_code=303)
 
 
 @router.post("/portal/certifications/{cert_id}/decision")
 async def decide_certification(request: Request, cert_id: int) -> Response:
     actor, verify = await _decision(request, "verify")
-    certs.decide_certification(state(request).db, actor, cert_id, verify, client_address(request))
+    await run_in_threadpool(
+        certs.decide_certification,
+        state(request).db,
+        actor,
+        cert_id,
+        verify,
+        client_address(request),
+    )
     return RedirectResponse("/portal/claims", status_code=303)
 
 
@@ -376,7 +393,7 @@ def evidence(request: Request, cert_id: int) -> Response:
     resource = Resource(supplier_id=cert.supplier_id if cert else "(none)")
     if not allowed(actor, "view_profile", resource):
         need(request, "view_profile", resource)  # 401 / 403, as every page
-    if cert is None:
+    if cert is None or not certs.may_see(state(request).db, actor, cert):
         raise HTTPException(404, f"There is no certification number {cert_id}.")
     found = certs.evidence_file(state(request).store.workspace.root, cert)
     if found is None:
@@ -416,7 +433,7 @@ def _profile_page(request: Request, supplier_id: str, message: str | None = None
         name=claims.supplier_name(st.store, supplier_id),
         profile=profiles.get_profile(st.db, supplier_id),
         linked=linked,
-        certs=certs.certifications(st.db, supplier_id, _today(), settings),
+        certs=certs.certifications(st.db, supplier_id, _today(), settings, viewer=actor),
         reminders=certs.reminders(st.db, _today(), settings, supplier_id),
         categories=_categories(taxonomy),
         names={c: taxonomy.categories[c].path for c in taxonomy.categories},
@@ -440,7 +457,8 @@ async def profile_submit(request: Request, supplier_id: str) -> Response:
     actor = _profile_actor(request, supplier_id, "edit_profile")
     form = await checked_form(request)
     raw = await request.form()
-    profiles.save_profile(
+    await run_in_threadpool(
+        profiles.save_profile,
         state(request).db,
         _taxonomy(request),
         actor,
@@ -471,7 +489,8 @@ async def certification_submit(request: Request, supplier_id: str) -> Response:
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read(max_mb * 1024 * 1024 + 1)
             evidence = certs.Evidence(upload.filename, data)
-    certs.add_certification(
+    await run_in_threadpool(
+        certs.add_certification,
         st.db,
         st.store.workspace.root,
         actor,

@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _year(request: Request) -> int | None:
-    return _int(request.query_params.get("year"))
+    return _int(request.query_params.get("year"), name="year")
 
 
 def _download(report: Report, fmt: str) -> Response:
