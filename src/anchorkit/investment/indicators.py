@@ -73,9 +73,9 @@ def classified_holdings(ws: Workspace, *, anchor: str | None = None) -> list[dic
     """Every holding with its place (local / wider / priority / neighbourhood) and its supplier's
     tags, one dict each."""
     engine, settings = ws.engine, ws.settings
-    where, params = "", []
+    where = ""
     if anchor is not None:
-        where, params = "WHERE h.anchor_id = ?", [ws.anchor(anchor).anchor_id]
+        where = f"WHERE h.anchor_id = {int(ws.anchor(anchor).anchor_id)}"
     lines = f"""
         SELECT h.*, a.name AS anchor_name, a.site_postcode,
             coalesce(nullif(trim(h.investee_postcode), ''), sp.postcode) AS code,
@@ -98,7 +98,6 @@ def classified_holdings(ws: Workspace, *, anchor: str | None = None) -> list[dic
         LEFT JOIN {PLACED} site ON site.input = l.site_postcode
         ORDER BY l.anchor_name, l.file_id, l.sheet NULLS FIRST, l.source_row
         """,
-        params,
     )
     tags = _tags(ws)
     keys = (
