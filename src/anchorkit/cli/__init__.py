@@ -14,6 +14,7 @@ from anchorkit.cli import (  # noqa: F401
     classify,
     export,
     impact,
+    investment,
     multipliers,
     opportunities,
     place,
@@ -23,6 +24,7 @@ from anchorkit.cli import (  # noqa: F401
     targets,
     web,
     whatif,
+    workforce,
 )
 from anchorkit.cli.common import app, main
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +59,8 @@ class Investment:
     rows: list[dict[str, Any]]  # one per anchor and year
     network: list[dict[str, Any]]  # one per year
     holdings: list[dict[str, Any]]  # every holding, classed (callers scope and suppress)
+    #: per year and neighbourhood: the amount held with investees there, and how many investees
+    by_neighbourhood: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _fiscal_year(day: dt.date, start: tuple[int, int]) -> int:
@@ -220,9 +222,19 @@ def compute_investment(ws: Workspace, *, anchor: str | None = None) -> Investmen
     by_anchor: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for h in holdings:
         by_anchor[(h["anchor_id"], h["anchor"])].append(h)
-    rows, network = [], []
+    rows, network, hoods = [], [], []
     for year in years:
         end = _year_end(year, start)
+        placed: dict[str, tuple[Decimal, set[str]]] = {}
+        for h in holdings:
+            if h["neighbourhood"] is not None and _held(h, end):
+                amount, who = placed.get(h["neighbourhood"], (Decimal(0), set()))
+                who.add(h["supplier_id"] or h["investee"].strip().upper())
+                placed[h["neighbourhood"]] = (amount + Decimal(h["amount"]), who)
+        hoods += [
+            {"year": year, "neighbourhood": n, "amount": a, "investees": len(w)}
+            for n, (a, w) in sorted(placed.items())
+        ]
         network.append(
             {"anchor": None, "anchor_id": None, "year": year, **measure(holdings, end, grace)}
         )
@@ -230,4 +242,6 @@ def compute_investment(ws: Workspace, *, anchor: str | None = None) -> Investmen
             row = measure(mine, end, grace)
             if row["holdings"]:
                 rows.append({"anchor": name, "anchor_id": anchor_id, "year": year, **row})
-    return Investment(years=years, rows=rows, network=network, holdings=holdings)
+    return Investment(
+        years=years, rows=rows, network=network, holdings=holdings, by_neighbourhood=hoods
+    )
