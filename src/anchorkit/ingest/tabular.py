@@ -162,6 +162,7 @@ def _header_for(
     vocabulary: Vocabulary,
     needs_one_of: Sequence[str],
     mapping: Mapping[str, str | int] | None,
+    min_columns: int,
 ) -> tuple[int, list[str | None], dict[str, int]] | None:
     """The header row of a sheet: the first of its top rows naming the most columns (at least
     two, one of ``needs_one_of``); with a mapping, the row holding every header it names."""
@@ -178,7 +179,7 @@ def _header_for(
                     c: i for c, i in columns.items() if i != normal.index(normalise_header(ref))
                 }
                 columns[column] = normal.index(normalise_header(ref))
-        strong = len(columns) >= 2 or (named and columns)
+        strong = len(columns) >= min_columns or (named and columns)
         if not strong or not any(c in columns for c in needs_one_of):
             continue
         if best is None or len(columns) > best[0]:
@@ -194,10 +195,12 @@ def read_table(
     needs_one_of: Sequence[str],
     search_rows: int = 30,
     mapping: Mapping[str, str | int] | None = None,
+    min_columns: int = 2,
 ) -> Table:
     """Read ``path`` (CSV/TSV/XLSX/XLS, any encoding) and find each sheet's header and columns.
 
-    ``needs_one_of``: a header row must name at least one of these columns. ``mapping`` names
+    ``needs_one_of``: a header row must name at least one of these columns, and at least
+    ``min_columns`` known columns in all (a file with one known column: 1). ``mapping`` names
     columns the synonyms do not know (header text, or 1-based number for a file with no header).
     Rows above the header are titles; blank rows, repeats of the header and rows labelled as
     totals are counted in ``skipped``, never read as data. The raw cells are dropped afterwards.
@@ -225,7 +228,7 @@ def read_table(
             header_cells: list[str | None] = [None] * raw.width
             columns = {c: r - 1 for c, r in numbered.items()}
         else:
-            chosen = _header_for(rows[:search_rows], vocabulary, needs_one_of, mapping)
+            chosen = _header_for(rows[:search_rows], vocabulary, needs_one_of, mapping, min_columns)
             if chosen is None:
                 if sheet is not None:
                     table.notes.append(f"sheet {sheet!r}: no header row found; skipped")
@@ -256,7 +259,7 @@ def read_table(
         wanted = " or ".join(vocabulary.labels.get(c, c) for c in needs_one_of)
         raise MappingError(
             f"{path.name}: cannot find the header row of a {vocabulary.name} file (a row naming "
-            f"the {wanted} column and at least one other) in the first {search_rows} rows. "
+            f"the {wanted} column{' and at least one other' if min_columns > 1 else ''}) in the first {search_rows} rows. "
             "Check the file, or name its columns with --column NAME=HEADER."
         )
     return table

@@ -39,6 +39,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary.load("investment_columns.toml", "investment register", skip=("values",))
 
 
+@cache
 def _phrases(table: str) -> dict[str, tuple[str, ...]]:
     return {
         key: tuple(normalise_header(p) for p in phrases)
@@ -50,6 +51,7 @@ def _has(text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {text} "
 
 
+@cache
 def type_of(text: str | None) -> str | None:
     """A type cell as one of :data:`TYPES` (blank: other); None when not recognised."""
     norm = normalise_header(text)

@@ -57,16 +57,20 @@ def import_investment(
     *,
     columns: Mapping[str, str | int] | None = None,
     uploaded_by: str | None = None,
+    match: bool = True,
 ) -> LeverResult:
     """Import an anchor's investment register; see the module docstring. A file that cannot be
-    read at all comes back with ``error`` set and the store unchanged."""
+    read at all comes back with ``error`` set and the store unchanged.
+
+    ``match=False`` leaves investees unmatched (a caller importing many registers matches them
+    all at once afterwards with :func:`rematch_investees`)."""
     path = Path(path)
     anchor = ws.anchor(anchor_name)
     result = LeverResult(file=str(path), kind=KIND, anchor=anchor.name)
     try:
         if lever_files.identify(ws, KIND, path, anchor, result):
             return result
-        _import(ws, path, anchor, result, columns, uploaded_by)
+        _import(ws, path, anchor, result, columns, uploaded_by, match)
     except AnchorkitError as exc:
         result.error = str(exc)
     return result
@@ -79,6 +83,7 @@ def _import(
     result: LeverResult,
     columns: Mapping[str, str | int] | None,
     uploaded_by: str | None,
+    match: bool = True,
 ) -> None:
     table = read_table(
         ws.engine,
@@ -127,10 +132,10 @@ def _import(
             + "; ".join(sorted({r for x in rejected[:20] for r in x.reasons})[:5])
             + ". Nothing was imported."
         )
-    matches = match_suppliers(
-        ws,
-        [(str(i), h.investee, h.investee_ref, h.investee_postcode) for i, h in enumerate(holdings)],
-    )
+    asked = [
+        (str(i), h.investee, h.investee_ref, h.investee_postcode) for i, h in enumerate(holdings)
+    ]
+    matches = match_suppliers(ws, asked) if match else {}
     if matches:
         result.notes.append(
             f"{len(matches)} of {len(holdings)} holdings are with known suppliers (matched by "

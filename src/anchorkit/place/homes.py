@@ -36,6 +36,9 @@ from anchorkit.place.network import regions
 from anchorkit.place.regions import Feature, Region
 from anchorkit.workspace import Workspace
 
+#: placements of the same codes in the same packs: reading the directories and placing every
+#: postcode of an FSA costs seconds, and the answer only changes with the codes or the packs
+_PLACED: dict[tuple[object, ...], tuple[pa.Table, pa.Table]] = {}
 HOMES = "__anchorkit__home_places"
 SHARES = "__anchorkit__home_shares"
 AREA_PRECISION = "area"
@@ -188,10 +191,16 @@ def place_home_codes(ws: Workspace, codes_sql: str) -> list[str]:
     placement, for the local rule) and ``SHARES`` (:func:`neighbourhood_shares`). Returns the
     placement's columns."""
     found = ws.engine.query("home_codes", f"SELECT DISTINCT code FROM ({codes_sql})")
-    texts = [r[0] for r in found]
+    texts = sorted(str(r[0]) for r in found if r[0] is not None)
     packs = regions(ws)
-    placed = place_areas(texts, packs, str(ws.settings["place.country"]) or None)
-    shares = neighbourhood_shares(placed, packs)
+    country = str(ws.settings["place.country"]) or None
+    key = (tuple(texts), tuple((p.name, len(p.features), p.bounds) for p in packs), country)
+    if key not in _PLACED:
+        placed = place_areas(texts, packs, country)
+        _PLACED[key] = (placed, neighbourhood_shares(placed, packs))
+        while len(_PLACED) > 16:  # the oldest first
+            _PLACED.pop(next(iter(_PLACED)))
+    placed, shares = _PLACED[key]
     for name, table in ((HOMES, placed), (SHARES, shares)):
         try:
             ws.engine.unregister(name)

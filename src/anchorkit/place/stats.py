@@ -176,14 +176,20 @@ def import_stats(
         for k in (area_key(f.name), area_key(f.code))
         if k
     }
-    table = read_table(ws.engine, path, _vocabulary(), needs_one_of=("area",))
+    table = read_table(ws.engine, path, _vocabulary(), needs_one_of=("area",), min_columns=1)
     result = StatsImportResult(file=str(path), region=region_name, notes=list(table.notes))
     result.notes = [n for n in result.notes if "is not used" not in n]
     rename = rename or {}
     stats: list[Statistic] = []
     for sheet in table.sheets:
         area_col = sheet.columns["area"]
-        candidates = [i for i, h in enumerate(sheet.headers) if h and i != area_col]
+        vocabulary = _vocabulary()
+        # another column naming the area (its number or code) is not a statistic
+        candidates = [
+            i
+            for i, h in enumerate(sheet.headers)
+            if h and i != area_col and not vocabulary.score(normalise_header(h), "area") >= 3
+        ]
         numeric = [
             i
             for i in candidates

@@ -30,6 +30,7 @@ from anchorkit.workspace import Workspace
 
 ASKED = "__anchorkit__match_asked"
 KEYED = "__anchorkit__match_keyed"
+KNOWN = "__anchorkit__match_known"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def match_suppliers(
     try:
         found = _by_registry_id(ws)
         engine.run(
+            "match_known_keys",
+            f"CREATE OR REPLACE TEMP TABLE {KNOWN} AS {_aliases()}",
+        )
+        engine.run(
             "match_keys",
             f"""
             CREATE OR REPLACE TEMP TABLE {KEYED} AS
@@ -71,7 +76,7 @@ def match_suppliers(
             "match_name_keys",
             f"""
             SELECT k.row_id, min(a.supplier_id)
-            FROM {KEYED} k JOIN ({_aliases()}) a ON a.name_key = k.name_key
+            FROM {KEYED} k JOIN {KNOWN} a ON a.name_key = k.name_key
             WHERE k.postcode IS NULL OR a.postcode IS NULL OR k.postcode = a.postcode
             GROUP BY k.row_id HAVING count(DISTINCT a.supplier_id) = 1
             """,
@@ -84,6 +89,7 @@ def match_suppliers(
         return found
     finally:
         engine.run("drop_match_keys", f"DROP TABLE IF EXISTS {KEYED}")
+        engine.run("drop_match_known", f"DROP TABLE IF EXISTS {KNOWN}")
         engine.unregister(ASKED)
 
 
@@ -128,7 +134,7 @@ def _by_model(ws: Workspace, rest: Sequence[str]) -> dict[str, Match]:
                 || coalesce(a.postcode, '')) AS group_id,
             a.name_key, a.trade_key, a.numbered_key, a.postcode, a.postcode_area, a.name_prefix,
             a.name_first, a.name_second, a.name_last, a.supplier_id
-        FROM ({_aliases()}) a JOIN {KEYED} k ON ({near}) WHERE k.row_id IN ({ids})
+        FROM {KNOWN} a JOIN {KEYED} k ON ({near}) WHERE k.row_id IN ({ids})
         """,
     )
     if table.num_rows <= len(rest):  # nothing known is near any of them

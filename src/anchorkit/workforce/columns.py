@@ -52,6 +52,7 @@ def people_vocabulary() -> Vocabulary:
     return Vocabulary.load("workforce_people_columns.toml", "person-level workforce")
 
 
+@cache
 def _phrases(table: str) -> dict[str, tuple[str, ...]]:
     raw = _toml()["values"][table]
     return {key: tuple(normalise_header(p) for p in phrases) for key, phrases in raw.items()}
@@ -61,6 +62,7 @@ def _has(text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {text} "
 
 
+@cache
 def kind_of(text: str | None) -> str | None:
     """A kind column's value as one of :data:`KINDS` (None: not recognised)."""
     norm = normalise_header(text)
@@ -70,6 +72,7 @@ def kind_of(text: str | None) -> str | None:
     return None
 
 
+@cache
 def wage_band_of(text: str | None) -> str | None:
     """A wage-band cell as one of :data:`WAGE_BANDS`; blank is unknown; None: not recognised."""
     norm = normalise_header(text)
