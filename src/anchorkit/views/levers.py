@@ -1,13 +1,17 @@
-"""The hook that puts the other two levers beside spend wherever the indicators are printed whole
-(``anchorkit indicators --json``): ``hiring`` and ``investment`` sections, JSON-ready."""
+"""The hooks that put the other two levers beside spend: in ``anchorkit indicators --json``
+(``hiring`` and ``investment`` sections, JSON-ready), on the overview and on an anchor's page."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from anchorkit.records.accounts import Actor
+from anchorkit.views import community, hiring
+from anchorkit.views import investment as invest
 from anchorkit.views.hiring import hiring_section
 from anchorkit.views.investment import investment_section
 from anchorkit.views.paging import jsonable
+from anchorkit.views.store import Store
 from anchorkit.workspace import Workspace
 
 
@@ -20,3 +24,22 @@ def lever_sections(ws: Workspace, *, anchor: str | None = None) -> dict[str, Any
         }
     )
     return out
+
+
+def overview(store: Store, actor: Actor) -> dict[str, Any]:
+    """The overview's hiring and investment panels (as ``actor`` may see them) and the share of
+    each lever reaching the highest-need neighbourhoods."""
+    return {
+        "hiring": hiring.hiring_for(store, actor),
+        "investment": invest.investment_for(store, actor),
+        "need_shares": community.need_shares(store),
+    }
+
+
+def anchor(store: Store, anchor_name: str) -> dict[str, Any]:
+    """An anchor's own hiring and investment (callers check access to the anchor)."""
+    return {
+        "hiring": hiring.anchor_hiring(store, anchor_name),
+        "investment": invest.anchor_investment(store, anchor_name),
+        "need_shares": None,
+    }
