@@ -43,3 +43,22 @@ def anchor(store: Store, anchor_name: str) -> dict[str, Any]:
         "investment": invest.anchor_investment(store, anchor_name),
         "need_shares": None,
     }
+
+
+def published(store: Store) -> dict[str, Any]:
+    """What a publication freezes of the other two levers: the network's figures by period and
+    year as the public may see them (small counts and cells suppressed), and the shares reaching
+    the highest-need neighbourhoods."""
+    public = Actor(email="(publication)", role="public")
+    people = hiring.hiring_for(store, public)
+    money = invest.investment_for(store, public)
+    return {
+        "hiring": {
+            "rows": people["network"],
+            "groups": [g for g in people["groups"] if g["anchor_id"] is None],
+            "living_wage": people["living_wage"],
+            "min_count": people["min_count"],
+        },
+        "investment": {"rows": money["network"]},
+        "need_shares": community.need_shares(store),
+    }
