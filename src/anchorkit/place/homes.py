@@ -61,7 +61,8 @@ def feature_index(packs: Sequence[Region]) -> dict[str, tuple[Region, Feature]]:
         for feature in region.features:
             if feature.layer != finest:
                 continue
-            for key in (area_key(feature.name), area_key(feature.code)):
+            published = area_key(f"{feature.name} ({feature.code})")  # "Black Creek (24)"
+            for key in (area_key(feature.name), area_key(feature.code), published):
                 if key and key not in index:
                     index[key] = (region, feature)
     return index

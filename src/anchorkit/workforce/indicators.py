@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from anchorkit.place.homes import HOMES, SHARES, place_home_codes
+from anchorkit.place.homes import AREA_PRECISION, HOMES, SHARES, place_home_codes
 from anchorkit.place.network import location_sql
 from anchorkit.workforce.columns import ABOVE, BELOW
 from anchorkit.workforce.living_wage import rate_for, rates
@@ -166,11 +166,14 @@ def compute_hiring(ws: Workspace, *, anchor: str | None = None) -> Hiring:
             {location_sql(settings, columns, "local.wider_areas")} AS wider_class,
             sum(l.headcount), sum(l.fte), sum(l.payroll)
         FROM (
-            SELECT w.*, w.home_area AS code, a.name AS anchor_name, a.site_postcode
+            -- a neighbourhood's name is no postcode: a postcode-prefix rule must not read it
+            SELECT w.*, a.name AS anchor_name, a.site_postcode,
+                CASE WHEN h.precision = '{AREA_PRECISION}' THEN NULL ELSE w.home_area END AS code
             FROM workforce_count w JOIN anchor a USING (anchor_id)
+            LEFT JOIN {HOMES} h ON h.input = w.home_area
             WHERE w.equity_group IS NULL {where}
         ) l
-        LEFT JOIN {HOMES} p ON p.input = l.code
+        LEFT JOIN {HOMES} p ON p.input = l.home_area
         LEFT JOIN {HOMES} site ON site.input = l.site_postcode
         GROUP BY ALL
         """,
@@ -207,9 +210,9 @@ def compute_hiring(ws: Workspace, *, anchor: str | None = None) -> Hiring:
     periods = sorted({p for _a, p in cells})
     rows, network = [], []
     for (anchor_id, period), row in sorted(cells.items(), key=lambda kv: (kv[0][1], str(kv[0][0]))):
+        finish(row)  # shares from the unrounded estimates
         for name in ESTIMATES:
             row[name] = round(row[name], 2)
-        finish(row)
         if anchor_id is None:
             network.append({"anchor": None, "anchor_id": None, "period": period, **row})
         else:
