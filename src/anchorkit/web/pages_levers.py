@@ -111,11 +111,28 @@ async def _upload(request: Request, kind: str, anchor_id: int) -> Response:
         upload = form.get("file")
         if upload is None or not hasattr(upload, "read"):
             raise HTTPException(400, "Choose a file to upload.")
-        return _import(request, st, actor, kind, anchor_id, name, upload)
+        period = str(form.get("period") or "").strip()
+        return _import(
+            request,
+            st,
+            actor,
+            kind,
+            anchor_id,
+            name,
+            upload,
+            int(period) if period.isdigit() else None,
+        )
 
 
 def _import(
-    request: Request, st: AppState, actor: Actor, kind: str, anchor_id: int, name: str, upload: Any
+    request: Request,
+    st: AppState,
+    actor: Actor,
+    kind: str,
+    anchor_id: int,
+    name: str,
+    upload: Any,
+    period: int | None,
 ) -> Response:
     filename = str(upload.filename or "")
     if Path(filename).suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -139,7 +156,7 @@ def _import(
     try:
         with st.store.writer() as ws:
             if kind == "workforce":
-                result = import_workforce(ws, path, name, uploaded_by=actor.email)
+                result = import_workforce(ws, path, name, period=period, uploaded_by=actor.email)
             else:
                 result = import_investment(ws, path, name, uploaded_by=actor.email)
     except PersonLevelError as exc:

@@ -115,6 +115,9 @@ def _import(
         needs_one_of=("home_area", "headcount", *KINDS),
         search_rows=int(ws.settings["ingest.header_search_rows"]),
         mapping=columns,
+        # one known column is enough to find the header: a list of people may name no other
+        # (and must still be recognised, to be refused)
+        min_columns=1,
     )
     result.format, result.columns = table.format, table.describe()
     result.rows_skipped, result.notes = dict(table.skipped), list(table.notes)
