@@ -180,7 +180,15 @@ def test_the_demo_says_each_step_as_it_finishes(demo: Path, expected: dict[str, 
     printed = (demo.parent / "demo-output.txt").read_text(encoding="utf-8")
     steps = [line.strip() for line in printed.splitlines() if line.strip().startswith("✓")]
     names = [s.split(":")[0].removeprefix("✓ ") for s in steps]
-    assert names == ["generate", "ingest", "registries", "resolve", "classify", "portal"]
+    assert names == [
+        "generate",
+        "ingest",
+        "registries",
+        "resolve",
+        "classify",
+        "portal",
+        "levers",
+    ]
     with Workspace.open(demo) as ws:
         (lines,) = ws.engine.query_one("n", "SELECT count(*) FROM spend_line")
         (suppliers,) = ws.engine.query_one("n", "SELECT count(*) FROM supplier")
@@ -189,4 +197,7 @@ def test_the_demo_says_each_step_as_it_finishes(demo: Path, expected: dict[str, 
     assert f"{lines:,} lines loaded" in by_name["ingest"]
     assert f"{suppliers:,} suppliers resolved" in by_name["resolve"]
     assert f"{lines:,} lines classified" in by_name["classify"]
+    with Workspace.open(demo) as ws:
+        (holdings,) = ws.engine.query_one("n", "SELECT count(*) FROM investment_holding")
+    assert f"{holdings:,} investment holdings" in by_name["levers"]
     assert all(s.endswith(" s)") for s in steps)  # each with its time

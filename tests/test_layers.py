@@ -30,6 +30,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "place",
         "classify",
         "analytics",
+        # the other two levers (issue 14): their files' ledger, workforce counts, investments
+        "lever_files",
+        "workforce",
+        "investment",
     ),
     "views, records, access": ("views", "records", "access"),
     # `anchorkit` itself is the Python API's face (its __init__ re-exports the domain's entry

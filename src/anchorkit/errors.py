@@ -13,8 +13,12 @@ print one clear line instead of a traceback.
     ├── IngestError             a spend file as a whole cannot be ingested
     │   ├── UnreadableFileError     cannot be opened or decoded at all
     │   ├── NoDataError             opened, but holds no rows
-    │   └── MappingError            required columns cannot be found
+    │   ├── MappingError            required columns cannot be found
+    │   ├── WorkforceError          a workforce file cannot be imported or aggregated
+    │   │   └── PersonLevelError    ... because it describes people one by one
+    │   └── InvestmentError         an investment register cannot be imported
     ├── RegionError             a region pack or boundary file cannot be used
+    │   └── CommunityStatsError     neighbourhood statistics cannot be imported
     ├── ResolveError            supplier resolution cannot run
     │   └── ReviewError         a review decision refers to nothing, or contradicts itself
     ├── TargetError             a target names an unknown indicator or an impossible value
@@ -70,6 +74,20 @@ class MappingError(IngestError):
     recognised: dict[str, int] | None = None
 
 
+class WorkforceError(IngestError):
+    """A workforce file (counts of staff by home area) cannot be imported or aggregated."""
+
+
+class PersonLevelError(WorkforceError):
+    """A workforce file holds one row per person (names, e-mails, employee numbers, full
+    postcodes one person each): anchorkit stores aggregates only, so the file is refused whole
+    and the message says how to aggregate it first (``anchorkit workforce aggregate``)."""
+
+
+class InvestmentError(IngestError):
+    """An investment register (holdings by investee) cannot be imported."""
+
+
 class ExportError(AnchorkitError):
     """An export cannot be made (nothing to export), does not meet its standard's schema, or
     cannot be written."""
@@ -77,6 +95,10 @@ class ExportError(AnchorkitError):
 
 class RegionError(AnchorkitError):
     """A region pack or boundary file cannot be used (the message says what to fix)."""
+
+
+class CommunityStatsError(RegionError):
+    """Neighbourhood statistics cannot be imported (no area column, no numbers, no region)."""
 
 
 class ResolveError(AnchorkitError):

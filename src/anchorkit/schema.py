@@ -282,6 +282,69 @@ TABLES: dict[str, str] = {
             scale             VARCHAR,           -- details.scale: sme / large
             vcse              BOOLEAN            -- details.vcse (Contracts Finder)
         )""",
+    # --- the other two levers: workforce and investment (issue 14) ----------------------------
+    "lever_file": """
+        CREATE TABLE IF NOT EXISTS lever_file (
+            file_id       VARCHAR NOT NULL,      -- SHA-256 of the bytes: re-import is a no-op
+            kind          VARCHAR NOT NULL,      -- 'workforce' or 'investment'
+            anchor_id     INTEGER NOT NULL,
+            name          VARCHAR NOT NULL,
+            format        VARCHAR,
+            columns       JSON,                  -- which header was read as what
+            notes         JSON,
+            periods       JSON,                  -- workforce: the periods the file replaced
+            uploaded_by   VARCHAR,
+            imported_at   TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            rows_read     BIGINT NOT NULL,
+            rows_loaded   BIGINT NOT NULL,
+            rows_rejected BIGINT NOT NULL,
+            PRIMARY KEY (file_id, kind)
+        )""",
+    "lever_rejected_row": """
+        CREATE TABLE IF NOT EXISTS lever_rejected_row (
+            file_id     VARCHAR NOT NULL,
+            kind        VARCHAR NOT NULL,
+            anchor_id   INTEGER NOT NULL,
+            sheet       VARCHAR,
+            source_row  BIGINT NOT NULL,
+            raw_cells   JSON NOT NULL,
+            reasons     VARCHAR[] NOT NULL
+        )""",
+    "workforce_count": """
+        CREATE TABLE IF NOT EXISTS workforce_count (
+            file_id      VARCHAR NOT NULL,
+            anchor_id    INTEGER NOT NULL,
+            period       INTEGER NOT NULL,       -- the fiscal year the counts describe
+            sheet        VARCHAR,
+            source_row   BIGINT NOT NULL,
+            home_area    VARCHAR,                -- FSA / outcode / ZIP / neighbourhood; NULL: all
+            kind         VARCHAR NOT NULL,       -- staff, new_hire, leaver, apprentice, contractor_staff
+            wage_band    VARCHAR NOT NULL,       -- below_living_wage, living_wage_or_above, unknown
+            equity_group VARCHAR,                -- a self-identified group; NULL: everyone
+            headcount    BIGINT NOT NULL,
+            fte          DECIMAL(12,2),
+            payroll      DECIMAL(18,2),
+            currency     VARCHAR NOT NULL
+        )""",
+    "investment_holding": """
+        CREATE TABLE IF NOT EXISTS investment_holding (
+            file_id           VARCHAR NOT NULL,
+            anchor_id         INTEGER NOT NULL,
+            sheet             VARCHAR,
+            source_row        BIGINT NOT NULL,
+            investee          VARCHAR NOT NULL,
+            investee_ref      VARCHAR,           -- a registry or company number, if given
+            investee_postcode VARCHAR,
+            amount            DECIMAL(18,2) NOT NULL,
+            currency          VARCHAR NOT NULL,
+            type              VARCHAR NOT NULL,  -- deposit, loan, bond, equity, fund, other
+            start_on          DATE,
+            end_on            DATE,
+            flags             VARCHAR[] NOT NULL,  -- cdfi, community_bond, co_op, ...
+            supplier_id       VARCHAR,           -- the supplier it is (resolve/match.py)
+            match_probability DOUBLE,
+            matched_by        VARCHAR            -- 'registry_id', 'name_key', 'model' or NULL
+        )""",
 }
 
 

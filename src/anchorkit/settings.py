@@ -284,6 +284,49 @@ SETTINGS: tuple[Setting, ...] = (
         "its staff live locally (local_staff_share), the rest as far as its purchases are local.",
     ),
     Setting(
+        "workforce.min_count",
+        10,
+        "Hiring figures: a count of people below this (but above 0) is shown as suppressed, and "
+        "a share is shown only when at least this many people make it up and its part is not a "
+        "small count (everywhere: pages, reports, open data, the CLI).",
+    ),
+    Setting(
+        "workforce.living_wage_area",
+        "",
+        "The living-wage rate the network's pay is judged by: an area of the living-wage table "
+        "(e.g. Toronto, London, UK); empty: none (wage bands come from the files as given).",
+    ),
+    Setting(
+        "workforce.living_wage_file",
+        "",
+        "A CSV (area,year,hourly_rate,currency,source,url; relative to the workspace) replacing "
+        "anchorkit's shipped table of living-wage rates; empty: the shipped table.",
+    ),
+    Setting(
+        "workforce.full_time_hours",
+        1950.0,
+        "Paid hours in a full-time year (37.5 h x 52 weeks), to turn an annual salary and FTE "
+        "into an hourly rate when `workforce aggregate` bands pay against the living wage.",
+    ),
+    Setting(
+        "lm3.include_payroll",
+        False,
+        "Count the anchors' own payroll paid to staff living locally in LM3's second round "
+        "(NEF's method allows it as an option); LM3 then says so in its label.",
+    ),
+    Setting(
+        "community.need_statistic",
+        "low_income_rate",
+        "The neighbourhood statistic (from `region stats import`) that ranks neighbourhoods by "
+        "need, for the share of spend, hires and investment reaching the highest-need fifth.",
+    ),
+    Setting(
+        "community.need_direction",
+        "high",
+        "high: a higher value of community.need_statistic means more need (a low-income or "
+        "unemployment rate); low: a lower value does (a median income).",
+    ),
+    Setting(
         "portal.reminder_days",
         60,
         "Days before a supplier's certification expires that the portal starts reminding the "
@@ -432,6 +475,8 @@ def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = No
         raise SettingsError(
             "Need 0 <= classify.min_confidence <= classify.review_threshold <= 1 (confidences)."
         )
+    if settings["community.need_direction"] not in ("high", "low"):
+        raise SettingsError("community.need_direction must be 'high' or 'low'.")
     return settings
 
 

@@ -58,6 +58,15 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/what-if/result"): "ok ok ok ok no in",
     ("GET", "/reports/network.{fmt}"): "ok ok ok ok no in",
     ("GET", "/anchors/{anchor_id}/report.{fmt}"): "ok ok ok no no in",
+    # the other two levers (issue 14)
+    ("GET", "/anchors/{anchor_id}/workforce"): "ok ok ok no no in",
+    ("POST", "/anchors/{anchor_id}/workforce"): "ok no ok no no in",
+    ("GET", "/anchors/{anchor_id}/investments"): "ok ok ok no no in",
+    ("POST", "/anchors/{anchor_id}/investments"): "ok no ok no no in",
+    ("GET", "/community"): "ok ok ok ok no in",
+    ("GET", "/api/v1/hiring"): "ok ok ok ok no in",
+    ("GET", "/api/v1/investment"): "ok ok ok ok no in",
+    ("GET", "/api/v1/community"): "ok ok ok ok no in",
     # API
     ("GET", "/api/docs"): "ok ok ok ok ok ok",
     ("GET", "/api/v1/openapi.json"): "ok ok ok ok ok ok",
@@ -189,6 +198,17 @@ def _request(site: Site, client: object, method: str, path: str, column: str) ->
             url,
             data={"csrf_token": token, "anchor_id": str(anchor)},
             files={"file": ("spend.csv", io.BytesIO(CSV), "text/csv")},
+        )
+    if path.endswith(("/workforce", "/investments")):  # a real file: the import runs when allowed
+        body = (
+            b"Home FSA,Headcount\nM5V,12\n"
+            if path.endswith("/workforce")
+            else b"Investee,Amount\nA Bank,10\n"
+        )
+        return c.post(  # type: ignore[attr-defined]
+            url,
+            data={"csrf_token": token},
+            files={"file": (f"{side}-{column}.csv", io.BytesIO(body), "text/csv")},
         )
     if path == "/api/v1/uploads":
         return c.post(  # type: ignore[attr-defined]

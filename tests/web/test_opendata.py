@@ -46,6 +46,8 @@ def test_publish_writes_open_data_that_keeps_the_rule(demo_template: Path, tmp_p
     assert package["licenses"] and {r["name"] for r in package["resources"]} == {
         "network",
         *(f"by_{d}" for d in DIMENSIONS),
+        "hiring",  # the other two levers: tests/web/test_levers_web.py
+        "investment",
     }
     rule = SmallCellRule(5, 0.7)
     with Workspace.open(root) as ws:

@@ -49,10 +49,15 @@ class Lm3Result:
     anchor: str | None = None
     year: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: the anchors' own payroll counted in (setting lm3.include_payroll): R1 and R2 then hold it
+    payroll_included: bool = False
+    payroll: Decimal = Decimal("0.00")
+    local_payroll: Decimal = Decimal("0.00")
+    label: str = "LM3 (spend with suppliers)"
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        for key in ("r1", "r2", "r3", "r3_surveyed", "r3_assumed"):
+        for key in ("r1", "r2", "r3", "r3_surveyed", "r3_assumed", "payroll", "local_payroll"):
             out[key] = f"{out[key]:.2f}"
         return out
 
@@ -151,10 +156,52 @@ def compute_lm3(
     ]
     if seen.quantize(CENT) != r2:
         notes.append(f"Local lines found for R3 sum to {seen:.2f}, not R2 {r2:.2f}: please report.")
+    payroll = local_payroll = Decimal("0.00")
+    included = bool(ws.settings["lm3.include_payroll"])
+    if included:
+        payroll, local_payroll = _payroll(ws, anchor, year)
+        r1, r2 = r1 + payroll, r2 + local_payroll
+        assumed += local_payroll * rates["default"]
+        notes.append(
+            f"The anchors' own payroll is counted (lm3.include_payroll): {payroll:.2f} in R1, the "
+            f"{local_payroll:.2f} paid to staff living locally in R2, re-spent locally at the "
+            "default rate in R3 (an assumption: survey staff to replace it)."
+        )
     r3_surveyed, r3_assumed = surveyed.quantize(CENT), assumed.quantize(CENT)
     r3 = r3_surveyed + r3_assumed
     lm3 = None if r1 == 0 else round(float((r1 + r2 + r3) / r1), 4)
-    return Lm3Result(r1, r2, r3, r3_surveyed, r3_assumed, lm3, len(suppliers), anchor, year, notes)
+    return Lm3Result(
+        r1,
+        r2,
+        r3,
+        r3_surveyed,
+        r3_assumed,
+        lm3,
+        len(suppliers),
+        anchor,
+        year,
+        notes,
+        payroll_included=included,
+        payroll=payroll,
+        local_payroll=local_payroll,
+        label="LM3 (spend with suppliers and the anchors' local payroll)"
+        if included
+        else "LM3 (spend with suppliers)",
+    )
+
+
+def _payroll(ws: Workspace, anchor: str | None, year: int | None) -> tuple[Decimal, Decimal]:
+    """The anchors' payroll and the part paid to staff living locally (workforce files), for the
+    network or one anchor, one fiscal year or every year."""
+    from anchorkit.workforce.indicators import compute_hiring
+
+    figures = compute_hiring(ws, anchor=anchor)
+    rows = figures.rows if anchor is not None else figures.network
+    rows = [r for r in rows if year is None or r["period"] == year]
+    return (
+        sum((Decimal(r["payroll"]) for r in rows), Decimal("0.00")),
+        sum((Decimal(r["local_payroll"]) for r in rows), Decimal("0.00")),
+    )
 
 
 def _local_spend(ws: Workspace, anchor: str | None, year: int | None) -> list[tuple[Any, ...]]:

@@ -41,8 +41,16 @@ COUNTS = ("suppliers",)
 TAG_PREFIX = "tag_share:"
 
 
+def _lever_names() -> tuple[str, ...]:
+    """The hiring and investment indicators a target may be set on (their own modules say)."""
+    from anchorkit.investment.indicators import TARGETS as INVESTMENT
+    from anchorkit.workforce.indicators import TARGETS as HIRING
+
+    return (*HIRING, *INVESTMENT)
+
+
 def indicator_names() -> list[str]:
-    return [*SHARES, *AMOUNTS, *COUNTS, f"{TAG_PREFIX}<tag>"]
+    return [*SHARES, *AMOUNTS, *COUNTS, *_lever_names(), f"{TAG_PREFIX}<tag>"]
 
 
 def parse_value(indicator: str, text: str | float) -> float:
@@ -63,11 +71,11 @@ def parse_value(indicator: str, text: str | float) -> float:
 
 
 def is_share(indicator: str) -> bool:
-    return indicator in SHARES or indicator.startswith(TAG_PREFIX)
+    return indicator in SHARES or indicator.startswith(TAG_PREFIX) or indicator.endswith("_share")
 
 
 def check_indicator(ws: Workspace, indicator: str) -> None:
-    if indicator in (*SHARES, *AMOUNTS, *COUNTS):
+    if indicator in (*SHARES, *AMOUNTS, *COUNTS, *_lever_names()):
         return
     if indicator.startswith(TAG_PREFIX):
         tag = indicator.removeprefix(TAG_PREFIX)
@@ -193,6 +201,9 @@ def target_progress(
     if by_year_rows is None:
         by_year_rows = compute_breakdowns(ws, ["year"], anchor=anchor)["year"].rows
     by_year = {int(r["year"]): r for r in by_year_rows if r["year"] is not None}
+    levers = set(_lever_names())
+    if any(indicator in levers for indicator, *_ in targets):
+        by_year = _with_levers(ws, anchor, by_year)
     out = []
     for indicator, year, value, baseline_year in targets:
         actual = _value(by_year.get(year), indicator)
@@ -218,3 +229,25 @@ def target_progress(
             )
         )
     return out
+
+
+def _with_levers(
+    ws: Workspace, anchor: str | None, by_year: dict[int, dict[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """The year rows with the hiring and investment figures of the same anchor (or network) and
+    year beside the spend figures; hiring figures as the small-count rule lets them be shown."""
+    from anchorkit.investment.indicators import TARGETS as INVESTMENT
+    from anchorkit.investment.indicators import compute_investment
+    from anchorkit.workforce.indicators import TARGETS as HIRING
+    from anchorkit.workforce.indicators import compute_hiring, disclose
+
+    merged = {year: dict(row) for year, row in by_year.items()}
+    hiring = compute_hiring(ws, anchor=anchor)
+    k = int(ws.settings["workforce.min_count"])
+    for row in hiring.rows if anchor is not None else hiring.network:
+        shown = disclose(row, k)
+        merged.setdefault(int(row["period"]), {}).update({i: shown.get(i) for i in HIRING})
+    investment = compute_investment(ws, anchor=anchor)
+    for row in investment.rows if anchor is not None else investment.network:
+        merged.setdefault(int(row["year"]), {}).update({i: row.get(i) for i in INVESTMENT})
+    return merged

@@ -33,6 +33,8 @@ FAMILIES = (
     "targets",
     "web",
     "whatif",
+    "workforce",
+    "investment",
 )
 #: each top-level command (or group) → its module; tests/test_cli_modules.py checks it is whole
 MODULES = {
@@ -53,6 +55,8 @@ MODULES = {
     "target": "targets",
     **dict.fromkeys(("serve", "publish", "user"), "web"),
     "what-if": "whatif",
+    "workforce": "workforce",
+    "investment": "investment",
 }
 #: the global options that take a value (see ``main_options``)
 _VALUED = ("--workspace", "-w", "--engine")

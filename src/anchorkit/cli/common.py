@@ -23,6 +23,7 @@ from rich.console import Console, ConsoleDimensions
 from rich.table import Column, Table
 
 from anchorkit.errors import AnchorkitError
+from anchorkit.lever_files import LeverResult
 from anchorkit.workspace import Workspace
 
 app = typer.Typer(
@@ -136,6 +137,71 @@ def _open() -> Workspace:
 
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+# --- what the workforce and investment commands share ------------------------------------------
+
+
+def parse_columns(items: list[str] | None) -> dict[str, str | int] | None:
+    """``--column home_area="Home FSA"`` or ``--column headcount=4`` (a column number)."""
+    if not items:
+        return None
+    found: dict[str, str | int] = {}
+    for item in items:
+        name, sep, ref = item.partition("=")
+        if not sep or not name.strip() or not ref.strip():
+            raise AnchorkitError(f"--column takes NAME=HEADER (or NAME=NUMBER); got {item!r}.")
+        found[name.strip()] = int(ref) if ref.strip().isdigit() else ref.strip()
+    return found
+
+
+def print_result(result: LeverResult, what: str) -> None:
+    """One file's outcome, as the spend ingest prints it: loaded, rejected (why), notes."""
+    name = Path(result.file).name
+    if result.error:
+        out.print(f"[red]{name}: not imported[/red] — {result.error}", highlight=False)
+        return
+    state = "already imported" if result.already_loaded else "imported"
+    out.print(
+        f"{name}: {state} for {result.anchor}: {result.rows_loaded:,} {what} rows loaded, "
+        f"{result.rows_rejected:,} rejected (of {result.rows_read:,})",
+        highlight=False,
+    )
+    if result.periods:
+        out.print(f"  periods: {', '.join(str(p) for p in result.periods)}")
+    for column, header in result.columns.items():
+        out.print(f"  {column:<18} ← {header!r}", highlight=False)
+    for r in result.rejected[:10]:
+        out.print(f"  row {r['source_row']}: {'; '.join(r['reasons'])}", highlight=False)
+    if result.rows_rejected > 10:
+        out.print(f"  … see all with: anchorkit {result.kind} rejects --anchor '{result.anchor}'")
+    for note in result.notes:
+        out.print(f"  note: {note}", highlight=False)
+
+
+def print_files(rows: list[dict[str, Any]], json_output: bool) -> None:
+    if json_output:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print("No files imported yet.")
+    for r in rows:
+        periods = f" ({', '.join(str(p) for p in r['periods'])})" if r["periods"] else ""
+        out.print(
+            f"{r['anchor']}: {r['file']}{periods}: {r['rows_loaded']:,} loaded, "
+            f"{r['rows_rejected']:,} rejected, {r['imported_at'][:19]}",
+            highlight=False,
+        )
+
+
+def print_rejects(rows: list[dict[str, Any]], json_output: bool) -> None:
+    if json_output:
+        _print_json(rows)
+        return
+    for r in rows:
+        where = f"{r['file']}" + (f", sheet {r['sheet']}" if r["sheet"] else "")
+        out.print(f"{where}, row {r['row']}: {'; '.join(r['reasons'])}", highlight=False)
+    out.print(f"{len(rows):,} rejected rows")
 
 
 def main() -> None:

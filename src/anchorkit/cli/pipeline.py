@@ -218,14 +218,17 @@ def indicators(
 ) -> None:
     """Total, addressable and local spend, lines, suppliers and top suppliers."""
     from anchorkit.analytics.targets import target_progress
+    from anchorkit.views.levers import lever_sections
 
     with _open() as ws:
         from anchorkit.analytics import compute_indicators
 
         result = compute_indicators(ws, by=by, anchor=anchor)
         targets = [p.to_json() for p in target_progress(ws, anchor=anchor)]
+        levers = lever_sections(ws, anchor=anchor)
     data = result.to_json()
     data["targets"] = targets
+    data.update(levers)  # the other two levers beside spend: "hiring", "investment"
     if json_output:
         _print_json(data)
         return

@@ -11,6 +11,7 @@ import typer
 from anchorkit.cli.common import _open, _print_json, app, friendly, out, state
 from anchorkit.place import Region, locate
 from anchorkit.place.network import place_suppliers, regions
+from anchorkit.place.stats import community_stats, import_stats
 from anchorkit.workspace import resolve_path
 
 region_app = typer.Typer(help="Region packs: boundaries with priority areas.", no_args_is_help=True)
@@ -89,6 +90,68 @@ def region_add(
         )
         path = region.write(ws.root / "regions" / f"{name}.geojson")
     out.print(f'Region {name!r} saved to {path}. Use it with: place.regions = ["{name}"]')
+
+
+@region_app.command("stats")
+@friendly
+def region_stats(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A table of neighbourhood statistics: an area column, numbers."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Where the figures come from, e.g. 'Census 2021'.")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="The year the figures describe.")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="The region pack (default: the first of place.regions).")
+    ] = None,
+    rename: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KEY=NEW: name a statistic, e.g. prevalence_of_low_income=low_income_rate."
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import neighbourhood statistics (low-income rate, unemployment...), or list them."""
+    with _open() as ws:
+        if file is None:
+            stats = [s.to_json() for s in community_stats(ws)]
+            if json_output:
+                _print_json(stats)
+                return
+            keys: dict[str, dict[str, object]] = {}
+            for s in stats:
+                keys.setdefault(str(s["statistic"]), {**s, "areas": 0})["areas"] += 1  # type: ignore[operator]
+            if not keys:
+                out.print(
+                    "No neighbourhood statistics yet: anchorkit region stats FILE --source ..."
+                )
+            for key, s in keys.items():
+                out.print(
+                    f"{key}: {s['areas']} areas, {s['label']!r}, {s['year'] or 'year not given'}, "
+                    f"{s['source']}",
+                    highlight=False,
+                )
+            return
+        renames = dict(item.split("=", 1) for item in rename or [] if "=" in item)
+        result = import_stats(
+            ws, file, region=region, source=source or "", year=year, rename=renames
+        )
+    if json_output:
+        _print_json(result.to_json())
+        return
+    out.print(
+        f"{Path(result.file).name}: {result.rows_loaded:,} areas loaded, {result.rows_rejected:,} "
+        f"rejected (of {result.rows_read:,}); statistics: {', '.join(result.statistics)}",
+        highlight=False,
+    )
+    for r in result.rejected[:10]:
+        out.print(f"  row {r['row']}: {'; '.join(r['reasons'])}", highlight=False)
+    for note in result.notes:
+        out.print(f"  note: {note}", highlight=False)
+    out.print(f"Saved to {result.saved_to}.", highlight=False)
 
 
 @app.command("place")

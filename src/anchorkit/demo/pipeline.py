@@ -18,6 +18,8 @@ from pathlib import Path
 from anchorkit import progress
 from anchorkit.classify import ClassifyResult, classify
 from anchorkit.demo import DemoNetwork, build_demo
+from anchorkit.demo.levers import SETTINGS as LEVER_SETTINGS
+from anchorkit.demo.levers import LeverSummary, run_levers
 from anchorkit.demo.planted_postings import plant_postings
 from anchorkit.demo.registries import write_demo_registries
 from anchorkit.errors import AnchorkitError
@@ -49,6 +51,7 @@ class DemoSummary:
     registry_entries: int = 0
     resolution: ResolveResult | None = None
     classification: ClassifyResult | None = None
+    levers: LeverSummary | None = None
     steps: list[DemoStep] = field(default_factory=list)
 
 
@@ -87,7 +90,7 @@ def run_demo(
         counts |= {"anchors": len(network.anchors), "files written": len(network.files)}
         counts["rows written"] = lines
     summary = DemoSummary(network, steps=steps)
-    with Workspace.init(path, settings=network.settings) as ws:
+    with Workspace.init(path, settings={**network.settings, **LEVER_SETTINGS}) as ws:
         for a in network.anchors:
             ws.add_anchor(a.name, a.kind)
         with timed("ingest", {}) as counts:
@@ -131,4 +134,12 @@ def run_demo(
             progress.step("posting the portal's upcoming purchases")
             posted = plant_postings(ws, network.truth_dir, [a.name for a in network.anchors])
             counts["upcoming purchases posted"] = len(posted)
+        with timed("levers", {}) as counts:
+            progress.step("hiring and investment: workforce counts, registers, neighbourhoods")
+            levers = summary.levers = run_levers(ws, network, seed)
+            counts |= {
+                "workforce files": levers.workforce_files,
+                "workforce rows": levers.workforce_rows,
+                "investment holdings": levers.holdings,
+            }
     return summary

@@ -20,7 +20,8 @@ from anchorkit.analytics.multipliers import local_impact
 from anchorkit.analytics.targets import target_progress
 from anchorkit.errors import AnchorkitError, ReportError
 from anchorkit.records.accounts import Actor
-from anchorkit.views import indicators, quality
+from anchorkit.views import hiring, indicators, quality
+from anchorkit.views import investment as invest
 from anchorkit.views.charts import Spec, overview_specs
 from anchorkit.views.opportunities import opportunity_list
 from anchorkit.views.store import Store
@@ -81,6 +82,32 @@ DEFINITIONS = [
         "sector) from the multiplier table the network loaded: upper-bound estimates.",
     ),
     (
+        "Local hiring",
+        "Staff (and new hires) living in the local area, by their home area (FSA, outcode, ZIP "
+        "or neighbourhood) under the local rule suppliers are judged by, divided by all staff "
+        "(new hires). Priority-area shares apportion an FSA to neighbourhoods by its postcodes: "
+        "estimates.",
+    ),
+    (
+        "Living-wage share",
+        "Staff paid at or above the living wage of the network's area (setting "
+        "workforce.living_wage_area, from the living-wage table with its source), divided by the "
+        "staff whose pay band is known.",
+    ),
+    (
+        "Place-based investment",
+        "Holdings on the fiscal year's last day with investees in the local area or a priority "
+        "area; impact investment: investees flagged (community development finance, community "
+        "bond, co-op, affordable housing, social enterprise) or matched to a supplier with an "
+        "impact tag. Shares are of the whole portfolio.",
+    ),
+    (
+        "Suppressed count",
+        "A count of fewer than workforce.min_count people (and a share made of one) is not "
+        "shown, whoever reads the report; investment figures of fewer investees than "
+        "publish.min_suppliers, or dominated by one, are suppressed like spend.",
+    ),
+    (
         "Suppressed cell",
         "A figure is not shown when fewer than publish.min_suppliers suppliers make it up or one "
         "supplier holds more than publish.max_supplier_share of it; where a breakdown hides a "
@@ -115,6 +142,8 @@ class Report:
     rejected_reasons: list[tuple[str, int]]
     settings: list[tuple[str, str]]
     definitions: list[tuple[str, str]] = field(default_factory=lambda: list(DEFINITIONS))
+    #: the other two levers in the report's year: hiring and investment (see :func:`_levers`)
+    levers: dict[str, Any] = field(default_factory=dict)
 
     @property
     def period(self) -> str:
@@ -227,6 +256,33 @@ def _settings(store: Store) -> list[tuple[str, str]]:
     return out
 
 
+def _pick(rows: list[dict[str, Any]], key: str, year: int | None) -> dict[str, Any] | None:
+    """The row of ``year`` (else the latest before it, else the latest)."""
+    dated = sorted((r for r in rows if r.get(key) is not None), key=lambda r: r[key])
+    before = [r for r in dated if year is None or r[key] <= year]
+    chosen = before or dated
+    return chosen[-1] if chosen else None
+
+
+def _levers(hiring_data: dict[str, Any], money: dict[str, Any], year: int | None) -> dict[str, Any]:
+    """The report's hiring and investment: the year's (or the latest before it) network row,
+    the anchors' rows of that year the reader may see, groups, and neighbourhoods."""
+    people = _pick(hiring_data["network"], "period", year)
+    period = people["period"] if people else None
+    held = _pick(money["network"], "year", year)
+    when = held["year"] if held else None
+    return {
+        "hiring": people,
+        "hiring_by_anchor": [r for r in hiring_data["by_anchor"] if r["period"] == period],
+        "groups": [g for g in hiring_data["groups"] if g["period"] == period],
+        "living_wage": hiring_data["living_wage"].get(str(period)) if period else None,
+        "min_count": hiring_data["min_count"],
+        "investment": held,
+        "investment_by_anchor": [r for r in money["by_anchor"] if r["year"] == when],
+        "holdings": money["holdings"],  # an anchor's own (the public sees none)
+    }
+
+
 def network_report(store: Store, *, year: int | None = None) -> Report:
     """The network's annual progress report, as the public would see it (small cells hidden)."""
     chosen, years = _pick_year(store, year)
@@ -260,6 +316,9 @@ def network_report(store: Store, *, year: int | None = None) -> Report:
         quality=quality,
         rejected_reasons=reasons,
         settings=_settings(store),
+        levers=_levers(
+            hiring.hiring_for(store, PUBLIC), invest.investment_for(store, PUBLIC), chosen
+        ),
     )
 
 
@@ -321,4 +380,9 @@ def anchor_report(store: Store, anchor: str, *, year: int | None = None) -> Repo
         quality=quality,
         rejected_reasons=reasons,
         settings=_settings(store),
+        levers=_levers(
+            hiring.anchor_hiring(store, found.name),
+            invest.anchor_investment(store, found.name),
+            chosen,
+        ),
     )

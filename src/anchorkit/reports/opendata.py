@@ -100,6 +100,53 @@ def _table(
     return names, data, schema
 
 
+HIRING_FIELDS = (
+    ("period", "integer"),
+    ("staff", "integer"),
+    ("new_hires", "integer"),
+    ("leavers", "integer"),
+    ("apprentices", "integer"),
+    ("contractor_staff", "integer"),
+    ("local_staff_share", "number"),
+    ("wider_local_staff_share", "number"),
+    ("priority_area_staff_share", "number"),
+    ("local_hire_share", "number"),
+    ("wider_local_hire_share", "number"),
+    ("priority_area_hire_share", "number"),
+    ("living_wage_share", "number"),
+    ("contractor_living_wage_share", "number"),
+    ("local_payroll_share", "number"),
+)
+INVESTMENT_FIELDS = (
+    ("year", "integer"),
+    ("portfolio", "number"),
+    ("local_investment", "number"),
+    ("local_investment_share", "number"),
+    ("priority_area_investment", "number"),
+    ("priority_area_investment_share", "number"),
+    ("impact_investment", "number"),
+    ("impact_investment_share", "number"),
+    ("place_based_investment", "number"),
+    ("place_based_investment_share", "number"),
+    ("unknown_location_investment_share", "number"),
+    ("investees", "integer"),
+    ("suppressed", "boolean"),
+)
+
+
+def _lever_views(
+    indicators: dict[str, Any],
+) -> list[tuple[str, tuple[tuple[str, str], ...], list[dict[str, Any]]]]:
+    """The hiring and investment tables of a publication (absent from older ones): the
+    network's figures by period and year, small counts already suppressed (empty)."""
+    views: list[tuple[str, tuple[tuple[str, str], ...], list[dict[str, Any]]]] = []
+    if "hiring" in indicators:
+        views.append(("hiring", HIRING_FIELDS, list(indicators["hiring"]["rows"])))
+    if "investment" in indicators:
+        views.append(("investment", INVESTMENT_FIELDS, list(indicators["investment"]["rows"])))
+    return views
+
+
 def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> list[Path]:
     """Write one CSV and one Parquet file per view and ``datapackage.json``; returns the paths."""
     out.mkdir(parents=True, exist_ok=True)
@@ -134,6 +181,32 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
                 "schema": {"fields": schema, "missingValues": [""]},
             }
         )
+    for name, fields, rows in _lever_views(indicators):
+        names = [n for n, _ in fields]
+        data = [[_value(row.get(n), kind) for n, kind in fields] for row in rows]
+        csv_path = out / f"{name}.csv"
+        with csv_path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            writer.writerows(["" if v is None else v for v in row] for row in data)
+        parquet_path = out / f"{name}.parquet"
+        pq.write_table(
+            pa.table({c: [row[i] for row in data] for i, c in enumerate(names)}), parquet_path
+        )
+        written += [csv_path, parquet_path]
+        resources.append(
+            {
+                "name": name,
+                "path": csv_path.name,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": n, "type": k} for n, k in fields],
+                    "missingValues": [""],
+                },
+            }
+        )
     package = {
         "profile": "tabular-data-package",
         "name": "anchorkit-published-indicators",
@@ -141,7 +214,9 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
         "description": (
             "Community wealth building indicators of an anchor collaborative, as published. Cells "
             "with too few suppliers, or dominated by one supplier, are suppressed (empty, with "
-            "suppressed = true), and a second cell where one alone could be recovered from a total."
+            "suppressed = true), and a second cell where one alone could be recovered from a total. "
+            "Hiring figures: counts of fewer people than the network's threshold, and shares made "
+            "of them, are empty; investment figures follow the suppliers' rule with investees."
         ),
         "version": str(publication.get("publication_id", "")),
         "created": _rfc3339(publication.get("at")),

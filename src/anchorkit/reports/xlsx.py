@@ -219,6 +219,95 @@ def _list(
     return sheet
 
 
+HIRING = (
+    ("staff", "Staff", "count"),
+    ("local_staff_share", "Staff living locally", "share"),
+    ("wider_local_staff_share", "Staff living in the wider area", "share"),
+    ("priority_area_staff_share", "Staff living in priority areas (est.)", "share"),
+    ("new_hires", "New hires", "count"),
+    ("local_hire_share", "New hires living locally", "share"),
+    ("priority_area_hire_share", "New hires from priority areas (est.)", "share"),
+    ("leavers", "Leavers", "count"),
+    ("apprentices", "Apprentices / trainees", "count"),
+    ("contractor_staff", "Contractors' staff", "count"),
+    ("living_wage_share", "Staff paid the living wage", "share"),
+    ("contractor_living_wage_share", "Contractors' staff paid the living wage", "share"),
+    ("local_payroll_share", "Payroll staying local", "share"),
+)
+INVESTMENT = (
+    ("portfolio", "Portfolio", "money"),
+    ("local_investment", "Invested locally", "money"),
+    ("local_investment_share", "Share invested locally", "share"),
+    ("priority_area_investment", "In priority areas", "money"),
+    ("priority_area_investment_share", "Share in priority areas", "share"),
+    ("impact_investment", "With impact investees", "money"),
+    ("impact_investment_share", "Share with impact investees", "share"),
+    ("place_based_investment", "Place-based (local or priority area)", "money"),
+    ("unknown_location_investment_share", "Share with investee place unknown", "share"),
+)
+
+
+def _levers(b: _Book, r: Report) -> None:
+    """One sheet: the year's hiring and investment, each a column of figures (a suppressed figure
+    is empty, never a number), then the anchors' rows the reader may see."""
+    levers = r.levers
+    people, money = levers.get("hiring"), levers.get("investment")
+    if not people and not money:
+        return
+    sheet = b.book.add_worksheet("Hiring and investment")
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 8, 16)
+    row = 0
+    if people:
+        sheet.write_string(row, 0, f"Hiring, fiscal year {people['period']}", b.title)
+        row += 1
+        sheet.write_row(row, 0, ["Measure", "Value"], b.header)
+        for key, label, kind in HIRING:
+            row += 1
+            sheet.write_string(row, 0, label)
+            b.write(sheet, row, 1, people.get(key), kind)
+        row += 1
+        sheet.write_string(
+            row,
+            0,
+            f"Counts below {levers['min_count']} people are suppressed (empty); priority areas "
+            "apportion each FSA by its postcodes (estimates).",
+            b.note,
+        )
+        row += 2
+    if money:
+        sheet.write_string(
+            row, 0, f"Investment held at the end of fiscal year {money['year']}", b.title
+        )
+        row += 1
+        sheet.write_row(row, 0, ["Measure", f"Value ({b.currency})"], b.header)
+        for key, label, kind in INVESTMENT:
+            row += 1
+            sheet.write_string(row, 0, label)
+            if money.get("suppressed"):
+                sheet.write_string(row, 1, "suppressed", b.hidden)
+            else:
+                b.write(sheet, row, 1, money.get(key), kind)
+        row += 2
+    anchors = levers.get("hiring_by_anchor") or []
+    if anchors:
+        sheet.write_row(row, 0, ["Anchor", *(label for _, label, _ in HIRING[:7])], b.header)
+        for a in anchors:
+            row += 1
+            sheet.write_string(row, 0, str(a["anchor"]))
+            for j, (key, _, kind) in enumerate(HIRING[:7], start=1):
+                b.write(sheet, row, j, a.get(key), kind)
+        row += 2
+    holdings = levers.get("investment_by_anchor") or []
+    if holdings:
+        sheet.write_row(row, 0, ["Anchor", *(label for _, label, _ in INVESTMENT[:7])], b.header)
+        for a in holdings:
+            row += 1
+            sheet.write_string(row, 0, str(a["anchor"]))
+            for j, (key, _, kind) in enumerate(INVESTMENT[:7], start=1):
+                b.write(sheet, row, j, a.get(key), kind)
+
+
 def to_xlsx(report: Report) -> bytes:
     buffer = BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -248,6 +337,7 @@ def to_xlsx(report: Report) -> bytes:
         chart="bar",
     )
     _impact(b, report)
+    _levers(b, report)
     _list(
         b,
         "Opportunities",

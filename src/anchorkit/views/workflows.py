@@ -26,7 +26,7 @@ from anchorkit.records.uploads import (
     rejected_rows_of,
 )
 from anchorkit.source_files import FileResult
-from anchorkit.views import indicators, paging
+from anchorkit.views import indicators, levers, paging
 from anchorkit.views.store import Store
 
 PUBLISHER = Actor(email="(publication)", role="public")
@@ -197,6 +197,8 @@ def publish(store: Store, db: sessionmaker[Session], actor: Actor, client: str) 
             "by": data["by"],
             "targets": data["targets"],
             "target_rows": data["target_rows"],
+            # the other two levers, as the public may see them (small counts suppressed)
+            **levers.published(store),
         }
     )
     with db() as s, s.begin():

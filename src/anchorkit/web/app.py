@@ -23,7 +23,15 @@ from anchorkit.records.appdb import database_url, open_app_db
 from anchorkit.views import formatting as fmt
 from anchorkit.views.store import Store
 from anchorkit.views.workflows import abandon_unfinished
-from anchorkit.web import api, api_portal, pages, pages_impact, pages_portal, pages_reports
+from anchorkit.web import (
+    api,
+    api_portal,
+    pages,
+    pages_impact,
+    pages_levers,
+    pages_portal,
+    pages_reports,
+)
 from anchorkit.web.deps import AppState, NotLoggedIn, is_api, numbers_in_range, render
 from anchorkit.web.gate import Gate
 from anchorkit.web.security import Signer, secret_key
@@ -119,6 +127,8 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
     app.include_router(pages_impact.router)
     app.include_router(pages_reports.router)
     app.include_router(pages_portal.router)
+    app.include_router(pages_levers.router)
+    app.include_router(pages_levers.api)
     app.include_router(api_portal.router)
     app.include_router(api.router)
     return app

@@ -26,7 +26,7 @@ from anchorkit.records.appdb import AuditEvent, Publication, Upload
 from anchorkit.records.audit import record
 from anchorkit.records.uploads import UploadRefused, mapping_choices
 from anchorkit.resolve.review import decide, merge, split
-from anchorkit.views import categories, charts, indicators, lines, suppliers
+from anchorkit.views import categories, charts, indicators, levers, lines, suppliers
 from anchorkit.views.workflows import confirm_upload, latest_publication, publish, start_upload
 from anchorkit.web.deps import (
     AppState,
@@ -206,7 +206,9 @@ def overview_page(request: Request) -> Response:
     # per data generation and scope (altair's validation costs tens of ms per chart)
     scope = "network" if sees_all_lines(actor) else f"anchor:{actor.anchor_id}"
     specs = store.cached(("overview_charts", scope), lambda: _charts(request, data), keep=True)
-    return render(request, "overview.html", data=data, charts=specs)
+    return render(
+        request, "overview.html", data=data, charts=specs, levers=levers.overview(store, actor)
+    )
 
 
 def _charts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
@@ -227,7 +229,13 @@ def anchor_page(request: Request, anchor_id: int) -> Response:
     need(request, "view_anchor", Resource(anchor_id))
     name = anchor_name(request, anchor_id)
     summary = indicators.anchor_summary(state(request).store, name)
-    return render(request, "anchor.html", summary=summary, anchor_id=anchor_id)
+    return render(
+        request,
+        "anchor.html",
+        summary=summary,
+        anchor_id=anchor_id,
+        levers=levers.anchor(state(request).store, name),
+    )
 
 
 def _line_args(request: Request) -> dict[str, Any]:
