@@ -30,6 +30,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "place",
         "classify",
         "analytics",
+        "frameworks",
+        "commitments",
     ),
     "views, records, access": ("views", "records", "access"),
     # `anchorkit` itself is the Python API's face (its __init__ re-exports the domain's entry
