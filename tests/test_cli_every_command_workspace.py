@@ -40,6 +40,10 @@ READ_ONLY: dict[str, list[str]] = {
     "supplier list": ["--limit", "3"],
     "supplier show": ["S000001"],
     "target list": [],
+    "framework list": [],
+    "framework report": ["han-ipc"],
+    "commitment report": [],
+    "tier2 report": [],
     "opportunity list": [],
     "opportunity gaps": [],
     "user list": [],
@@ -51,6 +55,7 @@ WRITES = {
     "registry import", "category map", "survey import", "multipliers load", "region add",
     "opportunity import", "review accept", "review reject", "review merge", "review split",
     "target set", "target remove", "user add", "user demo", "serve",
+    "commitment import", "commitment actuals", "tier2 import",
 }  # fmt: skip
 NO_WORKSPACE = {"dedupe", "locate"}  # locate uses one when there is one: tested below
 

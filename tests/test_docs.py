@@ -7,7 +7,12 @@ from pathlib import Path
 
 import anchorkit
 from anchorkit import errors
-from anchorkit._docgen import cli_reference, command_paths, settings_reference
+from anchorkit._docgen import (
+    cli_reference,
+    command_paths,
+    frameworks_reference,
+    settings_reference,
+)
 from anchorkit.settings import SETTINGS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -52,3 +57,12 @@ def test_public_api_is_complete() -> None:
     assert {"Workspace", "ingest_files", "compute_indicators", "AnchorkitError"} <= set(
         anchorkit.__all__
     )
+
+
+def test_frameworks_reference_is_current() -> None:
+    """docs/frameworks.md says, for every shipped measure, how it is computed and its caveats."""
+    text = (DOCS / "frameworks.md").read_text()
+    assert text == frameworks_reference(), (
+        "run: python -m anchorkit._docgen frameworks > docs/frameworks.md"
+    )
+    assert "`ipc-tier2-top20`" in text and "`NT18`" in text and "`spp-diverse-quotes`" in text

@@ -34,6 +34,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "lever_files",
         "workforce",
         "investment",
+        "frameworks",
+        "commitments",
     ),
     "views, records, access": ("views", "records", "access"),
     # `anchorkit` itself is the Python API's face (its __init__ re-exports the domain's entry

@@ -22,6 +22,8 @@ print one clear line instead of a traceback.
     ├── ResolveError            supplier resolution cannot run
     │   └── ReviewError         a review decision refers to nothing, or contradicts itself
     ├── TargetError             a target names an unknown indicator or an impossible value
+    ├── FrameworkError          a framework pack cannot be read, or names no such framework
+    ├── CommitmentError         a contract's commitments, a quarterly return or a Tier-2 return
     ├── AccountError            a dashboard account cannot be created or used
     ├── CategoryError           a category code, taxonomy or rules file cannot be used
     ├── SurveyError             a supplier survey file or LM3 rates file cannot be used
@@ -111,6 +113,15 @@ class ReviewError(ResolveError):
 
 class TargetError(AnchorkitError):
     """A target for an indicator anchorkit does not compute, or a value it cannot take."""
+
+
+class FrameworkError(AnchorkitError):
+    """A framework pack that cannot be read or used, or a framework name that is not loaded."""
+
+
+class CommitmentError(AnchorkitError):
+    """A contract commitment, a supplier's quarterly actual or a Tier-2 return that cannot be
+    recorded (unknown contract, measure or anchor; a bad quantity, quarter or amount)."""
 
 
 class AccountError(AnchorkitError):

@@ -345,6 +345,53 @@ TABLES: dict[str, str] = {
             match_probability DOUBLE,
             matched_by        VARCHAR            -- 'registry_id', 'name_key', 'model' or NULL
         )""",
+    # --- social-value commitments and Tier-2 (issue 15) ---------------------------------------
+    "sv_contract": """
+        CREATE TABLE IF NOT EXISTS sv_contract (
+            contract_id   VARCHAR PRIMARY KEY,   -- the buyer's reference, or an OCDS award id / ocid
+            anchor_id     INTEGER NOT NULL,
+            supplier_name VARCHAR NOT NULL,
+            supplier_id   VARCHAR,               -- the resolved supplier, when its name matches one
+            title         VARCHAR,
+            source        VARCHAR NOT NULL,      -- 'entered', 'csv:<file>' or 'ocds:<ocid>'
+            created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+        )""",
+    "sv_commitment": """
+        CREATE TABLE IF NOT EXISTS sv_commitment (
+            contract_id  VARCHAR NOT NULL,
+            framework    VARCHAR NOT NULL,       -- a framework pack's id, e.g. national-toms
+            measure      VARCHAR NOT NULL,       -- a measure of that pack, e.g. NT1
+            quantity     DOUBLE NOT NULL,        -- committed over the period, in the measure's unit
+            period_start DATE NOT NULL,
+            period_end   DATE NOT NULL,
+            PRIMARY KEY (contract_id, framework, measure)
+        )""",
+    "sv_actual": """
+        CREATE TABLE IF NOT EXISTS sv_actual (
+            contract_id VARCHAR NOT NULL,
+            framework   VARCHAR NOT NULL,
+            measure     VARCHAR NOT NULL,
+            quarter     VARCHAR NOT NULL,        -- calendar quarter, e.g. 2024Q1
+            quantity    DOUBLE NOT NULL,         -- delivered in that quarter
+            evidence    VARCHAR,                 -- what the supplier offers as proof (file name)
+            reported_by VARCHAR NOT NULL,
+            reported_on DATE NOT NULL,           -- when the return was received
+            PRIMARY KEY (contract_id, framework, measure, quarter)
+        )""",
+    "tier2_return": """
+        CREATE TABLE IF NOT EXISTS tier2_return (
+            prime_name        VARCHAR NOT NULL,  -- the Tier-1 supplier that reports
+            prime_id          VARCHAR,           -- resolved, when its name matches a supplier
+            anchor_id         INTEGER NOT NULL,  -- the anchor the spend is allocated to
+            year              INTEGER NOT NULL,  -- the anchor's fiscal year
+            subcontractor     VARCHAR NOT NULL,
+            postcode          VARCHAR,
+            subcontractor_id  VARCHAR,           -- resolved like any supplier
+            declared_tags     VARCHAR,           -- what the prime says, comma separated
+            amount            DECIMAL(18,2) NOT NULL,
+            reported_by       VARCHAR NOT NULL,
+            reported_on       DATE NOT NULL
+        )""",
 }
 
 

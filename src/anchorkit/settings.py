@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anchorkit.data import tag_vocabulary
 from anchorkit.errors import SettingsError
 
 
@@ -366,6 +367,37 @@ SETTINGS: tuple[Setting, ...] = (
         "or a verified portal certification, within its grace period).",
     ),
     Setting(
+        "frameworks.folder",
+        "frameworks",
+        "Folder (in the workspace, or an absolute path) of your own framework packs: one TOML file "
+        "each, in the shipped packs' format (docs/frameworks.md). A pack with a shipped pack's id "
+        "replaces it.",
+    ),
+    Setting(
+        "frameworks.proxy_values",
+        [],
+        "£ proxy values per unit of a framework's measures, as 'framework/measure = value' (e.g. "
+        '["national-toms/NT18 = 0.5"]); they override a pack\'s own proxy_value.',
+    ),
+    Setting(
+        "frameworks.deadweight",
+        0.0,
+        "Share (0 to 1) of a measure's outcome that would have happened anyway; every £ social "
+        "value figure is reduced by it, and shows it beside the figure.",
+    ),
+    Setting(
+        "frameworks.attribution",
+        1.0,
+        "Share (0 to 1) of a measure's outcome attributed to the anchor's purchasing; every £ "
+        "social value figure is multiplied by it, and shows it beside the figure.",
+    ),
+    Setting(
+        "commitments.return_days",
+        30,
+        "Days after a quarter ends by which a supplier's return of actuals is due; a return "
+        "received later is listed as late, none at all as missing.",
+    ),
+    Setting(
         "portal.match_radius_km",
         25.0,
         "Suppliers within this distance of an opportunity's location count as local to it in "
@@ -477,6 +509,15 @@ def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = No
         )
     if settings["community.need_direction"] not in ("high", "low"):
         raise SettingsError("community.need_direction must be 'high' or 'low'.")
+    for name in ("frameworks.deadweight", "frameworks.attribution"):
+        if not 0 <= settings[name] <= 1:
+            raise SettingsError(f"{name} must be a share from 0 to 1; got {settings[name]}.")
+    unknown = [t for t in settings["portal.diverse_tags"] if t not in tag_vocabulary()]
+    if unknown:
+        raise SettingsError(
+            f"portal.diverse_tags names {', '.join(unknown)}, which is not a tag. "
+            f"Tags: {', '.join(tag_vocabulary())}."
+        )
     return settings
 
 

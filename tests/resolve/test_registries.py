@@ -47,6 +47,10 @@ ISSUE_TAGS = {
     "b_corp",
     "sme",
     "minority_owned",
+    # issue 15 (one tag vocabulary): the portal's certifications and what the frameworks count
+    "newcomer_owned",
+    "living_wage",
+    "employee_owned",
 }
 
 

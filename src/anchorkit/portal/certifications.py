@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from anchorkit.data import tag_vocabulary
 from anchorkit.errors import EvidenceRefused, PortalError
 from anchorkit.portal.claims import record_decision
 from anchorkit.records.accounts import Actor
@@ -41,21 +42,8 @@ EVIDENCE_TYPES = {  # suffix → (first bytes, media type)
     ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
     ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
 }
-TAGS = (
-    "indigenous_owned",
-    "black_owned",
-    "women_owned",
-    "racialized_owned",
-    "disability_owned",
-    "lgbtq_owned",
-    "newcomer_owned",
-    "social_enterprise",
-    "co_op",
-    "non_profit",
-    "b_corp",
-    "living_wage",
-    "sme",
-)
+#: what a certification may say: the one tag vocabulary (data/tags.toml), as registries use
+TAGS = tuple(tag_vocabulary())
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Tags are strict (``check_tags``) because indicators add up spend per tag across registries; a
 tag column's values (``"Yes"``, ``"Black-owned / Women-owned"``) mean tags only through a
-vocabulary of ``registry_tags.toml``, or a mapping file's ``[tag_values]``.
+vocabulary of ``registry_tags.toml``, or a mapping file's ``[tag_values]``. The tags themselves are
+the one list of ``data/tags.toml``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from anchorkit.data import tag_vocabulary
 from anchorkit.errors import IngestError, MappingError
 from anchorkit.ingest.mapping import normalise_header
 
@@ -25,10 +27,9 @@ def _data(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files("anchorkit.data").joinpath(name).read_text("utf-8"))
 
 
-@cache
 def tag_definitions() -> dict[str, str]:
-    """Every allowed tag with what it means (``registry_tags.toml``, section ``[tags]``)."""
-    return dict(_data("registry_tags.toml")["tags"])
+    """Every allowed tag with what it means: the one vocabulary of ``data/tags.toml``."""
+    return tag_vocabulary()
 
 
 def allowed_tags() -> tuple[str, ...]:
