@@ -44,10 +44,17 @@ READ_ONLY: dict[str, list[str]] = {
     "framework report": ["han-ipc"],
     "commitment report": [],
     "tier2 report": [],
+    "workforce list": [],
+    "workforce rejects": [],
+    "workforce rates": [],
+    "investment list": [],
+    "investment rejects": [],
+    "investment holdings": [],
     "opportunity list": [],
     "opportunity gaps": [],
     "user list": [],
     "export ocds": ["--out", "{out}/awards.json", "--no-validate"],
+    "export lines": ["--out", "{out}/lines.csv"],
     "report": ["--network", "--out", "{out}/report.html"],
 }
 WRITES = {
@@ -56,8 +63,13 @@ WRITES = {
     "opportunity import", "review accept", "review reject", "review merge", "review split",
     "target set", "target remove", "user add", "user demo", "serve",
     "commitment import", "commitment actuals", "tier2 import",
+    "workforce import", "investment import", "investment match", "engine move", "region stats",
 }  # fmt: skip
-NO_WORKSPACE = {"dedupe", "locate"}  # locate uses one when there is one: tested below
+NO_WORKSPACE = {
+    "dedupe",
+    "locate",
+    "workforce aggregate",
+}  # locate uses one when there is one: tested below
 
 
 def commands() -> list[str]:

@@ -83,7 +83,7 @@ def _print_explanation(found: dict[str, Any]) -> None:
     code = found["code"] or "unclassified"
     out.print(
         f"Category: {code} {found['path'] or ''} — method {found['method']}, confidence "
-        f"{found['confidence']:.2f} (below {found['min_confidence']} stays unclassified)",
+        f"{fmt.ratio(found['confidence'])} (below {found['min_confidence']} stays unclassified)",
         highlight=False,
     )
     if found.get("evidence"):
@@ -92,18 +92,18 @@ def _print_explanation(found: dict[str, Any]) -> None:
         )
         for e in found["evidence"]:
             table.add_row(
-                e["source"], f"{e['source_weight']:.2f}", e["code"], f"{e['strength']:.2f}",
+                e["source"], fmt.ratio(e["source_weight"]), e["code"], fmt.ratio(e["strength"]),
                 e["detail"],
             )  # fmt: skip
         out.print(table)
         scores = wrapping_table("family (level 1)", "score", numeric=("score",))
         for f in found["families"]:
-            scores.add_row(f"{f['code']} {f['name']}", f"{f['score']:.3f}")
+            scores.add_row(f"{f['code']} {f['name']}", fmt.ratio(f["score"]))
         out.print(scores)
         out.print(
             f"Score = sum of weight x strength per code / (unknown {found['unknown_weight']} + "
             f"the weights of the sources that spoke); confidence = the score calibrated "
-            f"({found['score']:.3f} → {found['confidence']:.2f}).",
+            f"({fmt.ratio(found['score'])} → {fmt.ratio(found['confidence'])}).",
             highlight=False,
         )
     else:

@@ -20,6 +20,7 @@ from anchorkit.cli.common import (
 )
 from anchorkit.investment import import_investment, rematch_investees
 from anchorkit.lever_files import list_files, rejected_rows
+from anchorkit.views import formatting as fmt
 from anchorkit.views.investment import investment_section
 
 investment_app = typer.Typer(
@@ -103,7 +104,7 @@ def investment_holdings(
         supplier = f" = supplier {h['supplier_id']}" if h["supplier_id"] else ""
         flags = f" [{', '.join(h['flags'])}]" if h["flags"] else ""
         out.print(
-            f"{h['anchor']}: {h['investee']} {h['type']} {h['amount']:,.2f} {h['currency']} "
+            f"{h['anchor']}: {h['investee']} {h['type']} {fmt.money(h['amount'], h['currency'])} "
             f"({where}){supplier}{flags}",
             highlight=False,
         )
