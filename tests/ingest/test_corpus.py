@@ -78,6 +78,13 @@ def rejected_amounts(ws: Workspace, file_id: str, header: str) -> Decimal:
     return Decimal(total)
 
 
+def test_every_publisher_of_the_corpus_has_its_test(shared_data: Path) -> None:
+    """A publisher added to shared/data is tested too, not skipped because nobody listed it."""
+    folders = sorted(p.name for p in (shared_data / VARIETY).iterdir() if p.is_dir())
+    assert folders == sorted(PUBLISHERS)
+    assert all(len(list((shared_data / VARIETY / f).glob("*.csv"))) == 1 for f in folders)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("publisher", PUBLISHERS)
 def test_spend_variety_file_loads_with_no_mapping_to_its_truth(

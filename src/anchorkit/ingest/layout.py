@@ -441,6 +441,11 @@ def _fill(
     leaves unsaid, and with the recognition's report of the other columns."""
     used = set(chosen.columns.values())
     for name, column in auto.columns.items():
+        if chosen.columns.get(name) == column:
+            # named and recognised alike: say both, so a confirmed preview keeps its reasons
+            said = chosen.evidence.get(name, (1.0, chosen.how))[1]
+            why = auto.evidence[name][1].removeprefix(f"{chosen.name(column)!r}: ")
+            chosen.evidence[name] = (1.0, f"{said}; recognised too: {why}")
         if name not in chosen.columns and column not in used:
             chosen.columns[name] = column
             chosen.evidence[name] = auto.evidence[name]
