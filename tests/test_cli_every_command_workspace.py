@@ -24,6 +24,8 @@ from anchorkit.cli import app
 #: read-only commands with the arguments they need on the session's demo network
 READ_ONLY: dict[str, list[str]] = {
     "anchor list": [],
+    "anchor show": ["Lakeshore General Hospital"],
+    "source list": [],
     "settings": ["--json"],
     "rejects": [],
     "indicators": ["--by", "anchor"],
@@ -48,14 +50,15 @@ READ_ONLY: dict[str, list[str]] = {
     "opportunity gaps": [],
     "user list": [],
     "export ocds": ["--out", "{out}/awards.json", "--no-validate"],
+    "export lines": ["--out", "{out}/lines.csv"],
     "report": ["--network", "--out", "{out}/report.html"],
 }
 WRITES = {
     "init", "ingest", "demo", "classify", "place", "resolve", "publish", "anchor add",
     "registry import", "category map", "survey import", "multipliers load", "region add",
     "opportunity import", "review accept", "review reject", "review merge", "review split",
-    "target set", "target remove", "user add", "user demo", "serve",
-    "commitment import", "commitment actuals", "tier2 import",
+    "target set", "target remove", "user add", "user demo", "serve", "source remove",
+    "engine move", "commitment import", "commitment actuals", "tier2 import",
 }  # fmt: skip
 NO_WORKSPACE = {"dedupe", "locate"}  # locate uses one when there is one: tested below
 

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from anchorkit.cli import app
 from anchorkit.ingest import FileResult, UserMapping, ingest_files
 from anchorkit.ingest.recognise import header_words, profile, recognise, value_score
+from anchorkit.resolve.run import resolve
 from anchorkit.workspace import Workspace
 from tests.ingest.helpers import ANCHOR, ingest_one, lines, total, write
 
@@ -194,6 +195,50 @@ def test_a_counter_is_never_a_vendor_id(ws: Workspace, tmp_path: Path, column: s
     assert all(r["supplier_ref"] is None for r in lines(ws))
 
 
+def test_two_suppliers_on_the_same_counter_value_stay_apart(ws: Workspace, tmp_path: Path) -> None:
+    """The council's case end to end: two monthly files numbered 1, 2, 3 … each, so line 1 of
+    May and line 1 of June name different suppliers under the same 'No'. Loaded with no mapping
+    and resolved, every name is its own supplier: the counter ties nobody together."""
+    paths = []
+    for month, shift in ((5, 0), (6, 5)):
+        text = "No,Supplier,Date,Amount\n" + "".join(
+            f"{i + 1},{NAMES[(i + shift) % len(NAMES)]},{i + 1:02d}/{month:02d}/2024,{100 + i}.50\n"
+            for i in range(24)
+        )
+        paths.append(write(tmp_path, f"2024-{month:02d}.csv", text))
+    for path in paths:
+        result = ingest_one(ws, path)
+        assert "supplier_ref" not in fields(result)
+    first = {r["supplier_name"] for r in lines(ws) if r["source_row"] == 2}
+    assert len(first) == 2  # one counter value, two different names
+    resolve(ws)
+    supplier_of = dict(
+        ws.engine.query(
+            "t", "SELECT supplier_name, any_value(supplier_id) FROM spend_line GROUP BY 1"
+        )
+    )
+    assert len(supplier_of) == len(NAMES)
+    assert len(set(supplier_of.values())) == len(NAMES)
+
+
+def test_spellings_of_one_name_under_one_id_keep_the_id(ws: Workspace, tmp_path: Path) -> None:
+    """A vendor id whose rows spell its supplier three ways ('Ltd', capitals, no legal form)
+    is still an id: only values standing for different suppliers are placeholders."""
+    data = rows(36, seed=3)
+
+    def spelt(name: str, i: int) -> str:
+        bare = name.removesuffix(" Ltd")
+        return (bare, f"{bare} Ltd", bare.upper())[i % 3]
+
+    text = "Vendor No,Supplier,Date,Amount\n" + "".join(
+        f"{r['vendor']},{spelt(r['name'], i)},{r['date']:%d/%m/%Y},{money(r['amount'])}\n"
+        for i, r in enumerate(data)
+    )
+    result = ingest_one(ws, write(tmp_path, "spend.csv", text))
+    assert headers(result)["supplier_ref"] == "Vendor No"
+    assert {r["supplier_ref"] for r in lines(ws)} == {r["vendor"] for r in data}
+
+
 def test_a_value_standing_for_many_names_is_no_vendor_id(ws: Workspace, tmp_path: Path) -> None:
     """A 'Vendor ID' column whose one value covers many different suppliers (a clearing account,
     a card provider) merges nobody: it is not read as a vendor id."""
@@ -247,13 +292,17 @@ def test_two_amount_columns_the_one_with_the_payments_wins(ws: Workspace, tmp_pa
 def test_a_footer_total_that_does_not_reconcile(ws: Workspace, tmp_path: Path) -> None:
     """Department of Health's last row: only an amount, a little off the sum of the rows."""
     data = rows(20)
-    body = "".join(f"{r['name']},{r['date']:%d/%m/%Y},{money(r['amount'])}\n" for r in data)
-    off = sum(r["amount"] for r in data) + Decimal("12.34")
-    text = "Supplier,Date,Amount\n" + body + f',,"{off:,.2f}"\n'
+    body = "".join(
+        f"{r['name']},{r['category']},{r['date']:%d/%m/%Y},{money(r['amount'])}\n" for r in data
+    )
+    above = sum(r["amount"] for r in data)
+    off = above + Decimal("12.34")
+    text = "Supplier,Expense Type,Date,Amount\n" + body + f',,,"{off:,.2f}"\n'
     result = ingest_one(ws, write(tmp_path, "dh.csv", text))
     assert (result.rows_read, result.rows_rejected) == (20, 0)
     assert result.rows_skipped == {"header": 1, "total": 1}
-    assert any("does not reconcile" in n and "+12.34" in n for n in result.notes)
+    (note,) = [n for n in result.notes if "does not reconcile" in n]
+    assert f"the sum of the rows above ({above:,.2f})" in note and "+12.34" in note
 
 
 def test_unsure_file_stops_with_the_columns_and_the_option_others_load(

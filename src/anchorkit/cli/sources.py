@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from anchorkit.cli.common import _open, _print_json, app, friendly, out
+from anchorkit.cli.common import _open, _print_json, app, friendly, out, wrapping_table
 from anchorkit.ingest import list_sources, remove_source
 
 source_app = typer.Typer(
@@ -28,7 +27,16 @@ def source_list(
     if json_output:
         _print_json([s.to_json() for s in sources])
         return
-    table = Table("file id", "anchor", "file", "loaded", "rejected", "total", "uploaded")
+    table = wrapping_table(
+        "file id",
+        "anchor",
+        "file",
+        "loaded",
+        "rejected",
+        "total",
+        "uploaded",
+        numeric=("loaded", "rejected", "total"),
+    )
     for s in sources:
         table.add_row(
             s.file_id[:12],

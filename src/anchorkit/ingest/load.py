@@ -478,8 +478,8 @@ def _mark_unlabelled_totals(engine: Engine, sections: Sequence[Section], notes: 
         if not (matched or footer):
             continue
         totals.append(work_row)
-        for key, (counted, real, _since) in sums.items():
-            state[key] = (counted + own, real)
+        for key, (so_far, sum_above, _since) in sums.items():
+            state[key] = (so_far + own, sum_above)
         if footer and not matched:
             notes.append(
                 f"row {source_row} holds only an amount, {own:,.2f}, close to the sum of the rows "

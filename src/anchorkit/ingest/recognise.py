@@ -664,6 +664,29 @@ def _key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
 
 
+def _suppliers_among(keys: set[str], enough: int = 3) -> int:
+    """How many different suppliers a set of name keys spells (at most ``enough``: the callers
+    ask "one, two, or many?"): spellings of one name ('Acme Cleaning Inc', 'ACME CLEANING')
+    count once — the same words but legal forms, or one's words within the other's, or nearly
+    the same letters."""
+    groups: list[tuple[str, set[str]]] = []
+    for key in sorted(keys):
+        words = {w for w in key.split() if not _LEGAL.fullmatch(w) and w != "the"} or set(
+            key.split()
+        )
+        bare = " ".join(sorted(words))
+        if not any(
+            words <= other
+            or other <= words
+            or difflib.SequenceMatcher(None, bare, rep).ratio() >= 0.85
+            for rep, other in groups
+        ):
+            groups.append((bare, words))
+            if len(groups) >= enough:
+                break
+    return len(groups)
+
+
 def _vendor_ids(
     rows: Sequence[Sequence[str | None]], ref: int, supplier: int
 ) -> tuple[float, str, tuple[str, ...], bool]:
@@ -680,7 +703,8 @@ def _vendor_ids(
             names[a.strip()].add(_key(b))
     if not names:
         return 1.0, "", (), False
-    placeholders = tuple(sorted(v for v, n in names.items() if len(n) >= 3))
+    suppliers = {v: _suppliers_among(n) for v, n in names.items()}
+    placeholders = tuple(sorted(v for v in names if suppliers[v] >= 3))
     kept = {v: n for v, n in names.items() if v not in placeholders}
     digits = sum(1 for v in kept if _DIGIT.search(v)) / len(kept) if kept else 0.0
     if digits >= 0.9:
@@ -690,7 +714,7 @@ def _vendor_ids(
     hidden = sum(len(names[v]) for v in placeholders)
     if occurrences and hidden / occurrences > 0.5:
         return 0.0, "one value stands for many different names", placeholders, digits >= 0.9
-    many = sum(1 for n in kept.values() if len(n) > 1)
+    many = sum(1 for v in kept if suppliers[v] > 1)
     if kept and many / len(kept) > 0.2:
         return (
             0.0,
