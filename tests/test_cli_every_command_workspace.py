@@ -24,6 +24,8 @@ from anchorkit.cli import app
 #: read-only commands with the arguments they need on the session's demo network
 READ_ONLY: dict[str, list[str]] = {
     "anchor list": [],
+    "anchor show": ["Lakeshore General Hospital"],
+    "source list": [],
     "settings": ["--json"],
     "rejects": [],
     "indicators": ["--by", "anchor"],
@@ -61,7 +63,7 @@ WRITES = {
     "init", "ingest", "demo", "classify", "place", "resolve", "publish", "anchor add",
     "registry import", "category map", "survey import", "multipliers load", "region add",
     "opportunity import", "review accept", "review reject", "review merge", "review split",
-    "target set", "target remove", "user add", "user demo", "serve",
+    "target set", "target remove", "user add", "user demo", "serve", "source remove",
     "commitment import", "commitment actuals", "tier2 import",
     "workforce import", "investment import", "investment match", "engine move", "region stats",
 }  # fmt: skip

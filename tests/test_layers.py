@@ -21,7 +21,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # and reports its progress; every CSV cell passes csv_safe (neither imports anchorkit)
     "errors": ("errors", "progress", "csv_safe"),
     "engine": ("engine",),
-    "store": ("schema", "settings", "workspace", "data"),
+    "store": ("schema", "settings", "workspace", "derived", "data"),
     "domain": (
         "source_files",
         "ingest",

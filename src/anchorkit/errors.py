@@ -9,11 +9,13 @@ print one clear line instead of a traceback.
     ├── WorkspaceError          the workspace folder or its settings
     │   └── SettingsError       a bad value in anchorkit.toml or the environment
     ├── AnchorError             unknown or duplicate anchor
+    ├── SourceError             a loaded file named for removal or re-reading is not there
     ├── ExportError             an OCDS export cannot be made, validated or written
     ├── IngestError             a spend file as a whole cannot be ingested
     │   ├── UnreadableFileError     cannot be opened or decoded at all
     │   ├── NoDataError             opened, but holds no rows
     │   ├── MappingError            required columns cannot be found
+    │   │   └── UncertainMappingError   found, but not surely enough to load without asking
     │   ├── WorkforceError          a workforce file cannot be imported or aggregated
     │   │   └── PersonLevelError    ... because it describes people one by one
     │   └── InvestmentError         an investment register cannot be imported
@@ -74,6 +76,18 @@ class MappingError(IngestError):
     #: form to map the missing columns by hand
     headers: list[str] | None = None
     recognised: dict[str, int] | None = None
+    #: up to three values of each column, in the order of ``headers``
+    samples: list[list[str]] | None = None
+
+
+class UncertainMappingError(MappingError):
+    """The required columns were recognised, but one of them less surely than the setting
+    ``ingest.min_confidence`` asks: the file waits for a person to confirm (``--map``)."""
+
+
+class SourceError(AnchorkitError):
+    """A loaded file named by its id (for listing, removal or re-reading) is not in the store,
+    or the id prefix matches more than one file."""
 
 
 class WorkforceError(IngestError):
@@ -195,8 +209,10 @@ __all__ = [
     "ResolveError",
     "ReviewError",
     "SettingsError",
+    "SourceError",
     "SurveyError",
     "TargetError",
+    "UncertainMappingError",
     "UnreadableFileError",
     "WhatIfError",
     "WorkspaceError",

@@ -47,7 +47,8 @@ TABLES: dict[str, str] = {
             rows_read     BIGINT NOT NULL,
             rows_loaded   BIGINT NOT NULL,
             rows_rejected BIGINT NOT NULL,
-            rows_skipped  JSON
+            rows_skipped  JSON,
+            settings_used JSON                     -- settings its lines depend on, as they were
         )""",
     "spend_line": """
         CREATE TABLE IF NOT EXISTS spend_line (
@@ -69,7 +70,8 @@ TABLES: dict[str, str] = {
             transaction_ref   VARCHAR,
             supplier_id       VARCHAR,
             category          VARCHAR,
-            extra             JSON
+            extra             JSON,
+            department        VARCHAR          -- the department or directorate, when the file says
         )""",
     "rejected_row": """
         CREATE TABLE IF NOT EXISTS rejected_row (
@@ -79,6 +81,11 @@ TABLES: dict[str, str] = {
             source_row  BIGINT NOT NULL,
             raw_cells   JSON NOT NULL,
             reasons     VARCHAR[] NOT NULL
+        )""",
+    "derived_setting": """
+        CREATE TABLE IF NOT EXISTS derived_setting (
+            name        VARCHAR PRIMARY KEY,      -- a setting stored columns are derived from
+            value       VARCHAR NOT NULL          -- the value they were derived with
         )""",
     "anchor_mapping": """
         CREATE TABLE IF NOT EXISTS anchor_mapping (
@@ -397,6 +404,8 @@ TABLES: dict[str, str] = {
 
 #: Columns added after a table was first released: older workspaces gain them on open.
 ADDED_COLUMNS = (
+    ("spend_line", "department", "VARCHAR"),
+    ("source_file", "settings_used", "JSON"),
     ("anchor", "site_postcode", "VARCHAR"),
     ("supplier", "place_precision", "VARCHAR"),
     ("supplier", "place_reason", "VARCHAR"),

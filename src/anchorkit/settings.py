@@ -58,6 +58,13 @@ SETTINGS: tuple[Setting, ...] = (
         "How many rows from the top of a file or sheet to search for the header row.",
     ),
     Setting(
+        "ingest.min_confidence",
+        0.5,
+        "How sure (0 to 1) the recognition of a file's supplier, amount and date columns must be "
+        "for it to load without asking; below it the file stops with the columns found and the "
+        "--map option to pass, and the other files still load.",
+    ),
+    Setting(
         "local.areas",
         [],
         "What counts as local, as 'column: value' pairs on a supplier's place, e.g. "
@@ -497,6 +504,8 @@ def load_settings(toml_path: Path | None, environ: Mapping[str, str] | None = No
             values[setting.name] = _coerce(setting, env[key], f"environment variable {key}")
     settings = Settings(values)
     settings.fiscal_year_start  # noqa: B018 - validate at load, not at first use
+    if not 0 <= settings["ingest.min_confidence"] <= 1:
+        raise SettingsError("ingest.min_confidence must be between 0 and 1.")
     if settings["ingest.date_order"] not in ("dmy", "mdy"):
         raise SettingsError("ingest.date_order must be 'dmy' or 'mdy'.")
     if not 0 < settings["resolve.review_threshold"] <= settings["resolve.match_threshold"] < 1:

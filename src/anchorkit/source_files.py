@@ -40,8 +40,27 @@ class FileResult:
     date_order: str | None = None
     notes: list[str] = field(default_factory=list)
     columns: list[dict[str, Any]] = field(default_factory=list)
+    replaced: bool = False
+    #: the settings the stored lines depend on, as they were when read (see ingest.sources)
+    settings_used: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def mapping(self) -> list[dict[str, Any]]:
+        """What the ingest did with the columns, per layout: header → field with confidence and
+        reason, and the columns left unused (see ingest.mapping.ColumnMapping.report)."""
+        return [
+            {
+                "sheet": c.get("sheet"),
+                "header_row": c.get("header_row"),
+                "how": c.get("how"),
+                "fields": c.get("fields", {}),
+                "unused": c.get("unused", []),
+            }
+            for c in self.columns
+        ]
 
     def to_json(self) -> dict[str, Any]:
+        """The fields, as FileResult(**...) takes them back (``mapping`` is in ``columns``)."""
         return asdict(self)
 
 
@@ -96,7 +115,7 @@ def record_source_file(
         "record_source_file",
         "INSERT INTO source_file (file_id, anchor_id, name, format, encoding, delimiter, "
         "date_order, mapping, notes, uploaded_by, rows_read, rows_loaded, rows_rejected, "
-        "rows_skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "rows_skipped, settings_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.file_id,
             anchor.anchor_id,
@@ -112,6 +131,7 @@ def record_source_file(
             result.rows_loaded,
             result.rows_rejected,
             json.dumps(result.rows_skipped),
+            json.dumps(result.settings_used),
         ],
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anchorkit.derived import refresh_derived
 from anchorkit.engine import DuckDBEngine, Engine
 from anchorkit.errors import (
     AnchorError,
@@ -78,6 +79,7 @@ class Workspace:
         try:
             create_schema(store)
             _refuse_an_empty_engine(root, settings, kind, store)
+            refresh_derived(store, settings)
         except BaseException:
             store.close()
             raise

@@ -38,6 +38,7 @@ def lines(ws: Workspace, file_id: str | None = None) -> list[dict[str, Any]]:
         "description",
         "raw_category",
         "cost_centre",
+        "department",
         "supplier_postcode",
         "supplier_ref",
     ]

@@ -77,7 +77,7 @@ def test_title_rows_above_header_and_line_numbers(ws: Workspace, tmp_path: Path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
     assert result.rows_skipped == {"title": 3, "header": 1, "blank": 1}
     assert lines(ws)[0]["source_row"] == 5
-    assert lines(ws)[0]["description"] == "Cleaning"
+    assert lines(ws)[0]["raw_category"] == "Cleaning"  # an expense type is an account
     ((sheet, row, reasons),) = rejected(ws)
     assert (sheet, row) == (None, 7)
     assert any("amount" in r and "bad" in r for r in reasons)
@@ -118,7 +118,7 @@ def test_header_switch_mid_sheet_reads_each_part_with_its_own_header(
         ("James Hart Ltd", Decimal("2135.20")),
     ]
     assert got[0]["raw_category"] == "Computer Data Network"
-    assert got[1]["description"] == "Vehicle R&M"
+    assert got[1]["raw_category"] == "Vehicle R&M"  # the subjective (account) heading
     assert result.rows_skipped == {"header": 2}
     assert any("different header at row 3" in n for n in result.notes)
 
@@ -204,7 +204,7 @@ def test_no_header_row_uses_the_anchors_saved_mapping(ws: Workspace, tmp_path: P
     # a later file of the same shape, ingested with no mapping, is read the same way
     second = "2023-05-03,Zed,1.00,Buckets\n"
     result = ingest_one(ws, write(tmp_path, "two.csv", second))
-    assert result.columns[0]["how"] == "saved mapping"
+    assert result.columns[0]["how"] == "saved layout"
     assert sorted(r["supplier_name"] for r in lines(ws)) == ["Acme", "Blue", "Zed"]
 
 
@@ -215,17 +215,23 @@ def test_two_schemas_across_one_anchors_files(ws: Workspace, tmp_path: Path) -> 
     ingest_one(ws, write(tmp_path, "2022.csv", old))
     ingest_one(ws, write(tmp_path, "2023.csv", new))
     got = lines(ws)
-    assert {(r["supplier_name"], r["cost_centre"], r["amount"]) for r in got} == {
-        ("A Ltd", "Surgery", Decimal("10.00")),
-        ("B Ltd", "Pharmacy", Decimal("20.00")),
+    assert {(r["supplier_name"], r["department"], r["cost_centre"], r["amount"]) for r in got} == {
+        ("A Ltd", "Surgery", None, Decimal("10.00")),
+        ("B Ltd", None, "Pharmacy", Decimal("20.00")),
     }
 
 
 def test_unknown_headers_are_kept_and_explained(ws: Workspace, tmp_path: Path) -> None:
     text = "Supplier,Amount,Date,Supplir Postcde,Approver\nA Ltd,1.00,2023-04-03,PR1 1AA,Jo\n"
     result = ingest_one(ws, write(tmp_path, "spend.csv", text))
-    assert any("Approver" in n for n in result.notes)
-    assert any("did you mean" in n and "postcode" in n for n in result.notes)
+    (layout,) = result.mapping
+    # a typo of known words is forgiven, and said so
+    postcode = layout["fields"]["supplier_postcode"]
+    assert postcode["header"] == "Supplir Postcde"
+    assert "read 'supplir' as 'supplier'" in postcode["reason"]
+    assert lines(ws)[0]["supplier_postcode"] == "PR1 1AA"
+    (unused,) = layout["unused"]
+    assert unused["header"] == "Approver" and "extra data" in unused["why"]
     (extra,) = ws.engine.query_one("t", "SELECT extra FROM spend_line")
     assert "Jo" in extra
 

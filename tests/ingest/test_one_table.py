@@ -189,7 +189,9 @@ def test_a_different_header_past_the_head_reparses_the_cells_already_read(
 ) -> None:
     monkeypatch.setattr(load, "EVIDENCE_SAMPLE", 5)  # the head: 5 + 30 search rows
     first = "Supplier,Amount,Date\n" + "".join(f"S{i} Ltd,{i}.00,2023-04-03\n" for i in range(40))
-    second = "Date,Payee,Net\n" + "".join(f"2023-05-0{i},P{i},{i}.50\n" for i in range(1, 4))
+    second = "Date,Payee,Net\n" + "".join(
+        f"2023-05-0{i},Payee {i} Ltd,{i}.50\n" for i in range(1, 4)
+    )
     road, result, _ = same_rows_both_ways(tmp_path, roads, first + second)
     assert road == REPARSED
     assert result["rows_loaded"] == 43

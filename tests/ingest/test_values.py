@@ -7,6 +7,7 @@ of all its cells), so adding a case costs nothing and the suite stays fast.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -644,17 +645,15 @@ def test_the_guard_of_is_blank_changes_no_answer(con: duckdb.DuckDBPyConnection)
     assert run(con, values._is_blank, BLANKISH) == unguarded
 
 
-def test_all_blank_sql_is_every_cell_blank(con: duckdb.DuckDBPyConnection) -> None:
-    pairs = [(a, b) for a in BLANKISH for b in (None, " ", "x", NBSP)]
+def test_all_blank_sql_is_no_letter_or_digit_in_any_cell(con: duckdb.DuckDBPyConnection) -> None:
+    pairs = [(a, b) for a in [*BLANKISH, "†† ", "-"] for b in (None, " ", "x", NBSP, "†")]
     rows = ", ".join(f"({i}, ?::VARCHAR, ?::VARCHAR)" for i in range(len(pairs)))
-    sql = (
-        f"SELECT {values.all_blank_sql(['a', 'b'])}, "
-        "coalesce(trim(a), '') = '' AND coalesce(trim(b), '') = '' "
-        f"FROM (VALUES {rows}) AS t(i, a, b) ORDER BY i"
-    )
-    got = con.execute(sql, [v for pair in pairs for v in pair]).fetchall()
-    assert [g for g, _ in got] == [w for _, w in got]
-    assert sum(w for _, w in got) == 7 * 3  # 7 blank cells a, and b None, a space or NBSP
+    sql = f"SELECT {values.all_blank_sql(['a', 'b'])} FROM (VALUES {rows}) AS t(i, a, b) ORDER BY i"
+    got = [g for (g,) in con.execute(sql, [v for pair in pairs for v in pair]).fetchall()]
+    content = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+    want = [not any(c and content.search(c) for c in pair) for pair in pairs]
+    assert got == want
+    assert sum(want) == 16 * 4  # 16 cells without a letter or digit, and b any of 4 such
 
 
 def test_trim_sql_is_trim(con: duckdb.DuckDBPyConnection) -> None:

@@ -45,6 +45,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/upload"): "ok no ok no no in",
     ("GET", "/uploads/{upload_id}"): "ok ok ok no no in",
     ("POST", "/uploads/{upload_id}/confirm"): "ok no ok no no in",
+    ("POST", "/uploads/{upload_id}/reread"): "ok no no no no in",
+    ("POST", "/files/{file_id}/remove"): "ok no no no no in",
     ("GET", "/suppliers"): "ok ok ok ok ok in",
     ("GET", "/suppliers/{supplier_id}"): "ok ok ok ok ok in",
     ("GET", "/review"): "ok ok no no no in",
@@ -180,6 +182,7 @@ def _request(site: Site, client: object, method: str, path: str, column: str) ->
         .replace("{cert_id}", str(site.portal["cert"]))  # type: ignore[attr-defined]
         .replace("{claim_id}", "0")
         .replace("{line_id}", str(_a_line(site, anchor)))
+        .replace("{file_id}", "0000no-such-file")
     )
     token = getattr(client, "csrf", None) or ""
     c = client

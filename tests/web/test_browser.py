@@ -44,11 +44,12 @@ WIDTH = 1280
 TIMEOUT_MS = 15_000
 
 # A file as finance systems export it: a title row above the header, abbreviated headers, two
-# date columns (the ingest guesses the invoice date is the payment date; the user corrects it), a
+# date columns (the ingest takes the invoice date for the payment date, as the other is headed
+# only "Cleared"; the user corrects it), a
 # totals row, a row whose amount is not a number and one with no payment date.
 MESSY_CSV = """\
 Accounts payable - payments over 500 - Q1 2024,,,,,
-Vendor,Amount ($),Invoice Date,Pmt Date,Dept,Details
+Vendor,Amount ($),Invoice Date,Cleared,Dept,Details
 Harbourfront Catering Ltd,"1,250.00",2024-01-10,2024-01-15,Facilities,Staff canteen
 Riverdale Cleaning Co,980.50,2024-01-28,2024-02-03,Facilities,Office cleaning
 Kensington Print Shop,"2,400.00",2024-02-12,2024-02-20,Communications,Annual report
@@ -253,13 +254,13 @@ def test_upload_messy_file_confirm_mapping_and_see_rejects(
     expect(page.locator("#map_amount")).to_have_value("Amount ($)")
     expect(page.locator("#map_paid_on")).to_have_value("Invoice Date")
     expect(page.locator("#map_description")).to_have_value("Details")
-    page.locator("#map_paid_on").select_option("Pmt Date")
+    page.locator("#map_paid_on").select_option("Cleared")
     shot(page, "upload-report")
 
     # a changed column is checked again first: the user confirms what they then see
     page.get_by_role("button", name="Confirm the columns and load").click()
     expect(page.locator("#upload-status")).to_contain_text("not loaded yet")
-    expect(page.locator("#map_paid_on")).to_have_value("Pmt Date")
+    expect(page.locator("#map_paid_on")).to_have_value("Cleared")
     expect(page.locator("#rows-loaded")).to_have_text("3")
     expect(page.locator("#rows-rejected")).to_have_text("2")
     expect(page.locator("#preview-rejects tbody tr")).to_have_count(2)

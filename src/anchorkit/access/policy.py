@@ -19,6 +19,7 @@ view_categories    yes    yes      own         no        no       no
 map_category       yes    no       own         no        no       no
 upload             yes    no       own         no        no       no
 view_uploads       yes    yes      own         no        no       no
+manage_files       yes    no       no          no        no       no
 view_review        yes    yes      no          no        no       no
 decide_review      yes    no       no          no        no       no
 view_suppliers     yes    yes      yes         yes       no       no
@@ -72,6 +73,7 @@ ACTIONS = (
     "map_category",
     "upload",
     "view_uploads",
+    "manage_files",
     "view_review",
     "decide_review",
     "view_suppliers",
@@ -131,6 +133,7 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
     if role == "analyst":
         return action not in (
             "upload",
+            "manage_files",
             "map_category",
             "decide_review",
             "publish",

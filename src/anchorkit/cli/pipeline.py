@@ -9,7 +9,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -24,6 +24,9 @@ from anchorkit.schema import ANCHOR_KINDS
 from anchorkit.settings import SETTINGS
 from anchorkit.views import formatting as fmt
 from anchorkit.workspace import Workspace
+
+if TYPE_CHECKING:
+    from anchorkit.source_files import FileResult
 
 anchor_app = typer.Typer(help="Register and list anchor institutions.", no_args_is_help=True)
 app.add_typer(anchor_app, name="anchor")
@@ -77,6 +80,62 @@ def anchor_list(json_output: Annotated[bool, typer.Option("--json")] = False) ->
     out.print(table)
 
 
+@anchor_app.command("show")
+@friendly
+def anchor_show(
+    name: Annotated[str, typer.Argument(help="The anchor's name.")],
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show an anchor: its files and the column layouts remembered for its next files."""
+    from anchorkit.ingest import list_sources, saved_layouts
+
+    with _open() as ws:
+        anchor = ws.anchor(name)
+        layouts = saved_layouts(ws, anchor)
+        files = list_sources(ws, anchor=anchor.name)
+    if json_output:
+        _print_json(
+            {
+                **anchor.__dict__,
+                "files": [{k: v for k, v in f.to_json().items() if k != "mapping"} for f in files],
+                "layouts": layouts,
+            }
+        )
+        return
+    out.print(f"[bold]{anchor.name}[/bold] ({anchor.kind}), anchor {anchor.anchor_id}")
+    out.print(
+        f"{len(files)} file{'s' if len(files) != 1 else ''}, "
+        f"{sum(f.rows_loaded for f in files):,} lines loaded"
+    )
+    if not layouts:
+        out.print("No layout remembered yet: the first file ingested for it sets one.")
+    for layout in layouts:
+        headers = "no header row" if layout["signature"].startswith("width:") else "headers"
+        out.print(
+            f"\nLayout from {layout.get('file') or 'a mapping'} ({layout.get('how', 'mapping given')}, "
+            f"{headers}), saved {layout['saved_at'][:19]}:",
+            highlight=False,
+        )
+        for field, ref in layout["columns"].items():
+            where = f"column {ref}" if isinstance(ref, int) else repr(ref)
+            out.print(f"   {field:<18} ← {where}", highlight=False)
+
+
+def _print_mapping(result: FileResult) -> None:
+    """Which header became which field, how sure and why; the columns left unused."""
+    for layout in result.mapping:
+        where = f"sheet {layout['sheet']!r}, " if layout.get("sheet") else ""
+        out.print(f"   columns ({where}{layout['how']}):", highlight=False)
+        for field, choice in layout["fields"].items():
+            out.print(
+                f"     {field:<17} {choice['confidence']:>4.0%}  {choice['reason']}",
+                highlight=False,
+            )
+        unused = [u["header"] for u in layout["unused"]]
+        if unused:
+            out.print(f"     unused: {', '.join(repr(u) for u in unused)}", highlight=False)
+
+
 @app.command()
 @friendly
 def ingest(
@@ -86,15 +145,47 @@ def ingest(
     anchor: Annotated[
         str, typer.Option("--anchor", "-a", help="The anchor these files belong to.")
     ],
+    map_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="FIELD=HEADER: read this field from the column with this header (or 1-based "
+            "column number), e.g. --map supplier_name=Name; repeatable; remembered for the "
+            "anchor's files of this layout.",
+        ),
+    ] = None,
     mapping: Annotated[
         Path | None, typer.Option(help="A mapping TOML naming the columns; saved for the anchor.")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Re-read files loaded already (e.g. with a new --map), replacing their lines "
+            "and rejected rows in one transaction.",
+        ),
+    ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
 ) -> None:
-    """Load spend files; bad rows are kept as rejected rows, re-ingesting a file changes nothing."""
-    from anchorkit.ingest import ingest_files, load_mapping_file  # the readers: only here
+    """Load spend files; bad rows are kept as rejected rows, re-ingesting a file changes nothing.
+
+    Columns are recognised from their headers and values; the report says which header became
+    which field, how sure and why. Below ingest.min_confidence a file stops with the columns
+    found and the --map option to pass; the other files still load.
+    """
+    # the readers: only here, so that other commands do not import them
+    from anchorkit.ingest import ingest_files, load_mapping_file, parse_map_options
+    from anchorkit.ingest.mapping import UserMapping
 
     user_mapping = load_mapping_file(mapping) if mapping else None
+    named = parse_map_options(map_option or [])
+    if named is not None:
+        base = user_mapping.columns if user_mapping else {}
+        user_mapping = (
+            UserMapping(**{**user_mapping.__dict__, "columns": {**base, **named.columns}})
+            if user_mapping
+            else named
+        )
     with _open() as ws:
         ws.anchor(anchor)
         with Progress(
@@ -114,7 +205,9 @@ def ingest(
                 if step == "reading" and path != files[0]:
                     bar.advance(task)
 
-            results = ingest_files(ws, files, anchor, mapping=user_mapping, progress=progress)
+            results = ingest_files(
+                ws, files, anchor, mapping=user_mapping, progress=progress, replace=replace
+            )
     if json_output:
         _print_json(
             [
@@ -127,31 +220,37 @@ def ingest(
                         "rows_loaded",
                         "rows_rejected",
                         "already_loaded",
+                        "replaced",
                         "error",
                     )
                 }
-                | {"rows_skipped": r.rows_skipped, "notes": r.notes}
+                | {"rows_skipped": r.rows_skipped, "notes": r.notes, "mapping": r.mapping}
                 for r in results
             ]
         )
     else:
         for r in results:
             if r.error:
-                err.print(f"[red]✗ {r.error}[/red]")
+                err.print(f"[red]✗ {r.error}[/red]", highlight=False)
             elif r.already_loaded:
                 out.print(
-                    f"= {Path(r.file).name}: already loaded ({r.rows_loaded:,} lines); nothing changed"
+                    f"= {Path(r.file).name}: already loaded ({r.rows_loaded:,} lines); nothing "
+                    "changed (to read it again with another mapping: --replace --map ...)",
+                    highlight=False,
                 )
             else:
                 out.print(
                     f"✓ {Path(r.file).name}: {r.rows_read:,} rows read, {r.rows_loaded:,} loaded, "
                     f"{r.rows_rejected:,} rejected"
+                    + (" (replacing what it gave before)" if r.replaced else "")
                     + (
                         f" (see: anchorkit rejects --file {r.file_id[:12]})"
                         if r.rows_rejected and r.file_id
                         else ""
-                    )
+                    ),
+                    highlight=False,
                 )
+                _print_mapping(r)
                 for note in r.notes:
                     out.print(f"   · {note}", highlight=False)
     if any(r.error for r in results):

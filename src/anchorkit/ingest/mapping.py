@@ -1,10 +1,8 @@
-"""From a file's own headers to anchorkit's canonical columns.
+"""A file's column mapping: what was recognised (:mod:`anchorkit.ingest.recognise`), what a
+person named (``--map FIELD=HEADER`` or a mapping file), and how it is reported.
 
-Finance systems name the same column a hundred ways ("Supplier Name", "* SUPPLIER FINAL", "Payee",
-"Successful Supplier"). The synonyms live as data (``data/column_synonyms.toml``) so a network can
-extend them without code; this module scores headers against them, explains what it could not use
-("did you mean …?"), reads a user's mapping file, and, for files with no header row at all, infers
-the columns from what the cells look like.
+A mapping names headers, not positions, wherever the file has headers, so that it still holds
+when a later file moves its columns about or puts its header on another row.
 """
 
 from __future__ import annotations
@@ -15,95 +13,77 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from anchorkit.errors import MappingError
+from anchorkit.errors import MappingError, UncertainMappingError
+from anchorkit.ingest.recognise import FIELDS, LABELS, REQUIRED, Recognition
 
-CANONICAL = (
-    "supplier_name",
-    "amount",
-    "paid_on",
-    "description",
-    "raw_category",
-    "cost_centre",
-    "supplier_postcode",
-    "supplier_ref",
-    "transaction_ref",
-    "currency",
-)
-REQUIRED = ("supplier_name", "amount", "paid_on")
-LABELS = {
-    "supplier_name": "supplier name",
-    "amount": "amount",
-    "paid_on": "payment date",
-    "description": "description",
-    "raw_category": "category",
-    "cost_centre": "cost centre / department",
-    "supplier_postcode": "supplier postcode",
-    "supplier_ref": "vendor id",
-    "transaction_ref": "transaction reference",
-    "currency": "currency",
-}
-
-
-@dataclass(frozen=True)
-class Synonyms:
-    exact: tuple[str, ...]
-    keywords: tuple[str, ...]
-    exclude: tuple[str, ...]
-
-
-@cache
-def synonyms() -> dict[str, Synonyms]:
-    text = resources.files("anchorkit.data").joinpath("column_synonyms.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
-    return {
-        name: Synonyms(
-            tuple(normalise_header(h) for h in raw[name].get("exact", [])),
-            tuple(normalise_header(h) for h in raw[name].get("keywords", [])),
-            tuple(normalise_header(h) for h in raw[name].get("exclude", [])),
-        )
-        for name in CANONICAL
-    }
+#: anchorkit's columns of a spend line, as a spend file's columns are mapped to them
+CANONICAL = FIELDS
+__all__ = [
+    "CANONICAL",
+    "GIVEN",
+    "LABELS",
+    "RECOGNISED",
+    "RECOGNISED_BY_VALUES",
+    "REQUIRED",
+    "SAVED",
+    "ColumnMapping",
+    "UserMapping",
+    "load_mapping_file",
+    "normalise_header",
+    "parse_map_options",
+    "read_mapping_toml",
+    "require",
+]
+#: How a mapping was decided (ColumnMapping.how)
+RECOGNISED = "recognised"
+RECOGNISED_BY_VALUES = "recognised by values (no header row)"
+GIVEN = "mapping given"
+SAVED = "saved layout"
 
 
 def normalise_header(text: object) -> str:
-    """Lower case, no accents, only letters and digits separated by single spaces."""
+    """Lower case, no accents, only letters and digits separated by single spaces: how two
+    spellings of one header ("Supplier  Name", "supplier_name") are told to be the same."""
     if text is None:
         return ""
     folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", folded.lower()).split())
 
 
-def _contains(header: str, phrase: str) -> bool:
-    return f" {phrase} " in f" {header} "
-
-
-def score(header: str, column: str) -> float:
-    """How strongly a normalised header means a canonical column: 0 (not at all) to 4."""
-    syn = synonyms()[column]
-    if not header:
-        return 0.0
-    if header in syn.exact:
-        return 3.0 + 1.0 - syn.exact.index(header) / len(syn.exact)
-    if any(_contains(header, k) for k in syn.keywords) and not any(
-        _contains(header, x) for x in syn.exclude
-    ):
-        return 2.0
-    return 0.0
-
-
 @dataclass
 class ColumnMapping:
-    """Which column (0-based position) holds each canonical field, and how that was decided."""
+    """Which column (0-based position) holds each canonical field, how that was decided, how
+    sure it is (``evidence``: field → (confidence, reason)), and what the other columns are."""
 
     headers: list[str]
     columns: dict[str, int]
-    how: str  # "header", "mapping file", "saved mapping", "inferred from content"
+    how: str  # "recognised", "mapping given", "saved layout", "no header: recognised by values"
     notes: list[str] = field(default_factory=list)
+    evidence: dict[str, tuple[float, str]] = field(default_factory=dict)
+    unused_why: dict[int, str] = field(default_factory=dict)
+    samples: list[tuple[str, ...]] = field(default_factory=list)
+    money_columns: tuple[int, ...] = ()
+    ref_placeholders: tuple[str, ...] = ()
+    refs_have_digits: bool = False
+    date_period: str | None = None
+
+    @classmethod
+    def from_recognition(cls, rec: Recognition, how: str) -> ColumnMapping:
+        return cls(
+            headers=list(rec.headers),
+            columns={f: c.column for f, c in rec.choices.items()},
+            how=how,
+            evidence={f: (c.confidence, c.reason) for f, c in rec.choices.items()},
+            unused_why=dict(rec.unused),
+            samples=list(rec.samples),
+            money_columns=rec.money_columns,
+            ref_placeholders=rec.ref_placeholders,
+            refs_have_digits=rec.refs_have_digits,
+            date_period=rec.date_period,
+        )
 
     @property
     def unmapped(self) -> list[int]:
@@ -113,8 +93,41 @@ class ColumnMapping:
     def missing(self) -> list[str]:
         return [c for c in REQUIRED if c not in self.columns]
 
+    def name(self, i: int) -> str:
+        return (self.headers[i] if i < len(self.headers) else "") or f"column {i + 1}"
+
     def describe(self) -> dict[str, str]:
-        return {c: self.headers[i] or f"column {i + 1}" for c, i in self.columns.items()}
+        return {c: self.name(i) for c, i in self.columns.items()}
+
+    def confidence(self) -> float:
+        """The least sure of the required fields (1 for fields a person named)."""
+        return min(
+            (self.evidence.get(f, (1.0, ""))[0] if f in self.columns else 0.0) for f in REQUIRED
+        )
+
+    def report(self) -> dict[str, Any]:
+        """What the ingest says it did: header → field with confidence and reason, and the
+        columns left unused (with why)."""
+        fields = {
+            c: {
+                "header": self.name(i),
+                "column": i + 1,
+                "confidence": self.evidence.get(c, (1.0, ""))[0],
+                "reason": self.evidence.get(c, (1.0, "named in the mapping"))[1],
+            }
+            for c, i in sorted(self.columns.items(), key=lambda t: t[1])
+        }
+        used = set(self.columns.values())
+        unused = [
+            {
+                "header": self.name(i),
+                "column": i + 1,
+                "why": self.unused_why.get(i, "kept as extra data"),
+            }
+            for i in range(len(self.headers))
+            if i not in used and (self.headers[i] or i in self.unused_why)
+        ]
+        return {"how": self.how, "fields": fields, "unused": unused}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -122,82 +135,62 @@ class ColumnMapping:
             "columns": self.describe(),
             "positions": self.columns,
             "headers": self.headers,
+            **{k: v for k, v in self.report().items() if k != "how"},
         }
 
 
-def map_headers(headers: Sequence[object]) -> ColumnMapping:
-    """Assign headers to canonical columns, best score first; each header used once."""
-    texts = ["" if h is None else str(h).strip() for h in headers]
-    normal = [normalise_header(h) for h in texts]
-    pairs = sorted(
-        (
-            (-score(h, column), i, CANONICAL.index(column), column)
-            for i, h in enumerate(normal)
-            for column in CANONICAL
-            if score(h, column) > 0
-        ),
-    )
-    columns: dict[str, int] = {}
-    used: set[int] = set()
-    for _neg, i, _rank, column in pairs:
-        if column in columns or i in used:
-            continue
-        columns[column] = i
-        used.add(i)
-    mapping = ColumnMapping(texts, columns, "header")
-    for i in mapping.unmapped:
-        taken = [c for c in CANONICAL if score(normal[i], c) > 0 and c in columns]
-        if taken:
-            other = texts[columns[taken[0]]]
-            mapping.notes.append(
-                f"column {texts[i]!r} also looks like the {LABELS[taken[0]]}, which is read from "
-                f"{other!r}; it is kept as extra data"
-            )
-            continue
-        hint = did_you_mean(texts[i])
-        mapping.notes.append(
-            f"column {texts[i]!r} is kept as extra data"
-            + (f" (did you mean {hint}?)" if hint else "")
-        )
-    return mapping
+def mapping_options(mapping: ColumnMapping, fields: Sequence[str]) -> str:
+    """The exact ``--map`` options naming the best guess for each field."""
+    parts = []
+    for f in fields:
+        i = mapping.columns.get(f)
+        header = mapping.name(i) if i is not None else "HEADER"
+        quoted = header if re.fullmatch(r"[\w.-]+", header) else f'"{header}"'
+        parts.append(f"--map {f}={quoted}")
+    return " ".join(parts)
 
 
-def header_strength(cells: Sequence[object]) -> int:
-    """How many distinct canonical columns a row's cells name: a header row names several."""
-    return len(map_headers(cells).columns)
-
-
-def did_you_mean(header: str) -> str | None:
-    """The closest known header, quoted with the column it means, for an unmapped header."""
-    norm = normalise_header(header)
-    if not norm:
-        return None
-    known = {h: column for column, syn in synonyms().items() for h in syn.exact}
-    close = difflib.get_close_matches(norm, list(known), n=1, cutoff=0.75)
-    if not close:
-        return None
-    return f"'{close[0]}' ({LABELS[known[close[0]]]})"
-
-
-def require(mapping: ColumnMapping, where: str) -> None:
-    """Refuse a mapping without supplier, amount and date, saying what was found instead."""
+def require(mapping: ColumnMapping, where: str, min_confidence: float | None = None) -> None:
+    """Refuse a mapping without supplier, amount and date, or (when ``min_confidence`` is given)
+    one not sure enough of them: the message lists the columns found, three values of each, and
+    the exact option to pass."""
     missing = mapping.missing()
-    if not missing:
-        return
-    found = ", ".join(repr(h) for h in mapping.headers if h) or "none"
-    hints = [
-        f"{h!r} might be the {LABELS[c]}"
-        for c in missing
-        for h in mapping.headers
-        if h and (hint := did_you_mean(h)) and LABELS[c] in hint
+    unsure = [
+        f
+        for f in REQUIRED
+        if f in mapping.columns
+        and min_confidence is not None
+        and mapping.evidence.get(f, (1.0, ""))[0] < min_confidence
     ]
-    error = MappingError(
-        f"{where}: cannot find the {' and '.join(LABELS[c] for c in missing)} column. "
-        f"Columns found: {found}. "
-        + (" ".join(hints) + ". " if hints else "")
-        + "Name the columns in a mapping file and pass it with --mapping (see docs/ingest.md)."
+    if not missing and not unsure:
+        return
+    found = (
+        "; ".join(
+            f"{mapping.name(i)!r} ({', '.join(repr(v) for v in mapping.samples[i]) or 'empty'})"
+            if i < len(mapping.samples)
+            else repr(mapping.name(i))
+            for i in range(len(mapping.headers))
+            if mapping.headers[i] or (i < len(mapping.samples) and mapping.samples[i])
+        )
+        or "none"
+    )
+    what = []
+    if missing:
+        what.append(f"cannot find the {' and '.join(LABELS[c] for c in missing)} column")
+    for f in unsure:
+        confidence, reason = mapping.evidence[f]
+        what.append(
+            f"is not sure which column is the {LABELS[f]} (best guess {reason}; "
+            f"{confidence:.0%} sure, below ingest.min_confidence {min_confidence:.0%})"
+        )
+    error_type = MappingError if missing else UncertainMappingError
+    error = error_type(
+        f"{where}: {'; '.join(what)}. Columns found: {found}. Name the right columns, e.g. "
+        f"{mapping_options(mapping, [*missing, *unsure])} (or a mapping file with --mapping; "
+        "see docs/ingest.md). The other files still load."
     )
     error.headers, error.recognised = list(mapping.headers), dict(mapping.columns)
+    error.samples = [list(s) for s in mapping.samples]
     raise error
 
 
@@ -214,27 +207,54 @@ class UserMapping:
     date_order: str | None = None
     currency: str | None = None
 
+    def named_headers(self) -> list[str]:
+        """The header texts this mapping names (not its column numbers)."""
+        return [str(ref) for ref in self.columns.values() if isinstance(ref, str) and ref.strip()]
+
+    def finds_headers_in(self, cells: Sequence[object]) -> bool:
+        """Whether a row holds every header this mapping names (and names one at least)."""
+        named = {normalise_header(h) for h in self.named_headers()}
+        return bool(named) and named <= {normalise_header(c) for c in cells if c is not None}
+
     def apply(self, headers: Sequence[object], how: str) -> ColumnMapping:
         texts = ["" if h is None else str(h).strip() for h in headers]
         normal = [normalise_header(h) for h in texts]
         columns: dict[str, int] = {}
         for column, ref in self.columns.items():
-            if isinstance(ref, int):
-                if not 1 <= ref <= len(texts):
+            if isinstance(ref, str) and normalise_header(ref) in normal and normalise_header(ref):
+                columns[column] = normal.index(normalise_header(ref))
+                continue
+            number = (
+                ref if isinstance(ref, int) else int(ref) if str(ref).strip().isdigit() else None
+            )
+            if number is not None:
+                if not 1 <= number <= len(texts):
                     raise MappingError(
-                        f"The mapping puts {column} in column {ref}, but the file has "
+                        f"The mapping puts {column} in column {number}, but the file has "
                         f"{len(texts)} columns."
                     )
-                columns[column] = ref - 1
-            elif normalise_header(ref) in normal:
-                columns[column] = normal.index(normalise_header(ref))
-            else:
-                hint = difflib.get_close_matches(str(ref), [t for t in texts if t], n=1)
-                raise MappingError(
-                    f"The mapping names column {ref!r} for {column}, but the file has no such "
-                    "header" + (f" (did you mean {hint[0]!r}?)" if hint else "") + "."
-                )
-        return ColumnMapping(texts, columns, how)
+                columns[column] = number - 1
+                continue
+            found = ", ".join(repr(t) for t in texts if t) or "none (the file has no header row)"
+            hint = difflib.get_close_matches(str(ref), [t for t in texts if t], n=1)
+            error = MappingError(
+                f"The mapping names column {ref!r} for {column}, but the file has no such "
+                "header"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f". Headers found: {found}."
+            )
+            error.headers, error.recognised = texts, {}
+            raise error
+        if len(set(columns.values())) < len(columns):
+            raise MappingError("The mapping names one column for two of anchorkit's columns.")
+        return ColumnMapping(
+            texts,
+            columns,
+            how,
+            evidence={
+                c: (1.0, f"{texts[i] or f'column {i + 1}'!r}: {how}") for c, i in columns.items()
+            },
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -286,6 +306,28 @@ def read_mapping_toml(
     if options.get("date_order") not in (None, "dmy", "mdy"):
         raise MappingError(f"In {path}, options.date_order must be 'dmy' or 'mdy'.")
     return raw, columns, options
+
+
+def parse_map_options(options: Sequence[str]) -> UserMapping | None:
+    """``--map FIELD=HEADER`` options (HEADER may be a 1-based column number) as a mapping."""
+    if not options:
+        return None
+    columns: dict[str, str | int] = {}
+    for option in options:
+        name, sep, ref = option.partition("=")
+        name, ref = name.strip(), ref.strip()
+        if not sep or not name or not ref:
+            raise MappingError(
+                f"--map {option!r}: write FIELD=HEADER, e.g. --map supplier_name=Name "
+                '(quote a header with spaces: --map "amount=Net Amount").'
+            )
+        if name not in CANONICAL:
+            raise MappingError(
+                f"--map {option!r}: {name!r} is not one of anchorkit's columns, which are: "
+                f"{', '.join(CANONICAL)}."
+            )
+        columns[name] = ref
+    return UserMapping(columns=columns)
 
 
 def load_mapping_file(path: Path) -> UserMapping:

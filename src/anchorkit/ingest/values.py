@@ -25,10 +25,13 @@ that sqlglot could transpile them later. ``col`` arguments are SQL expressions (
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from anchorkit.derived import fiscal_year_sql
 
 __all__ = [
+    "Periods",
     "all_blank_sql",
     "amount_problem_sql",
     "blank_sql",
@@ -247,6 +250,16 @@ _DATE_LIKE = (
 )
 _NUMBER_LIKE = rf"^{_WS}\d+(?:\.\d*)?{_WS}$"
 
+# Periods, for a file that dates its lines by period only (periods=... in date_sql): a fiscal
+# year (2016/2017, 2016-17, FY2016-17) is dated its first day under the workspace's
+# fiscal_year.start; an accounting month (201605, May 2016, May 2016 - July 2016) its first day.
+_FISCAL_PAIR = r"(?i)^[\s\x{a0}]*(?:fy[\s\x{a0}]*)?((?:19|20)[0-9][0-9])[\s\x{a0}]*[-/][\s\x{a0}]*([0-9][0-9](?:[0-9][0-9])?)[\s\x{a0}]*$"
+_YEAR_MONTH = r"^[\s\x{a0}]*((?:19|20)[0-9][0-9])[-/]?(0[1-9]|1[0-2])[\s\x{a0}]*$"
+_MONTH_YEAR = (
+    rf"(?i)^{_WS}{_MONTH}[\s,./-]*((?:19|20)[0-9][0-9])"
+    rf"(?:{_WS}(?:-|to|–){_WS}{_MONTH}[\s,./-]*(?:19|20)[0-9][0-9])?{_WS}$"
+)
+
 _SHOW_CHARS = 40
 
 
@@ -332,10 +345,18 @@ def trim_sql(col: str) -> str:
 
 
 def all_blank_sql(cols: Sequence[str]) -> str:
-    """SQL: TRUE when every cell is blank (see blank_sql). The first cell settles nearly every
-    row; DuckDB would otherwise test every cell of every row (measured: 6x dearer)."""
-    every = " AND ".join(blank_sql(c) for c in cols)
-    return f"CASE WHEN {starts_visible_sql(cols[0])} THEN false ELSE {every} END"
+    """SQL: TRUE when no cell holds a letter or a digit: a row of empty cells, spaces, or stray
+    marks (a dash, a mis-decoded no-break space such as ``†``) carries no data.
+
+    A first cell starting with an ASCII letter or digit settles nearly every row; DuckDB would
+    otherwise test every cell of every row (measured: 6x dearer).
+    """
+    every = " AND ".join(f"NOT coalesce(regexp_matches({c}, '[\\pL\\pN]'), false)" for c in cols)
+    first = f"ascii({cols[0]})"
+    alnum = (
+        f"({first} BETWEEN 48 AND 57 OR {first} BETWEEN 65 AND 90 OR {first} BETWEEN 97 AND 122)"
+    )
+    return f"CASE WHEN coalesce({alnum}, false) THEN false ELSE {every} END"
 
 
 def _check_order(order: str) -> None:
@@ -497,7 +518,40 @@ def _with_century(d: str) -> str:
     )
 
 
-def date_sql(col: str, order: str) -> str:
+@dataclass(frozen=True)
+class Periods:
+    """How date_sql reads a date column that gives periods, not days: ``kind`` 'fiscal' (a
+    fiscal year, dated the first day of the fiscal year starting ``fiscal_start``) or 'month'
+    (dated the first day of the month)."""
+
+    kind: str
+    fiscal_start: tuple[int, int] = (4, 1)
+
+
+def _period_dates(c: str, periods: Periods) -> list[str]:
+    """SQL branches dating a period by its first day (see _FISCAL_PAIR)."""
+    month, day = periods.fiscal_start
+    first = f"CAST(regexp_extract({c}, {_lit(_FISCAL_PAIR)}, 1) AS INTEGER)"
+    second = f"CAST(regexp_extract({c}, {_lit(_FISCAL_PAIR)}, 2) AS INTEGER)"
+    fiscal = (
+        f"CASE WHEN regexp_matches({c}, {_lit(_FISCAL_PAIR)}) AND {second} % 100 = ({first} + 1) % 100 "
+        f"THEN make_date({first}, {int(month)}, {int(day)}) END"
+    )
+    year_month = (
+        f"CASE WHEN regexp_matches({c}, {_lit(_YEAR_MONTH)}) THEN make_date("
+        f"CAST(regexp_extract({c}, {_lit(_YEAR_MONTH)}, 1) AS INTEGER), "
+        f"CAST(regexp_extract({c}, {_lit(_YEAR_MONTH)}, 2) AS INTEGER), 1) END"
+    )
+    month_name = _strptime_date(
+        f"regexp_extract({c}, {_lit(_MONTH_YEAR)}, 2) || ' ' || "
+        f"regexp_extract({c}, {_lit(_MONTH_YEAR)}, 1) || ' 1'",
+        _MONTH_NAME_FORMAT,
+    )
+    month_year = f"CASE WHEN regexp_matches({c}, {_lit(_MONTH_YEAR)}) THEN {month_name} END"
+    return [fiscal] if periods.kind == "fiscal" else [year_month, month_year]
+
+
+def date_sql(col: str, order: str, periods: Periods | None = None) -> str:
     """SQL expression turning raw cell text into DATE (NULL when not a date).
 
     `order` ('dmy' or 'mdy') is decided once per file (see decide_date_order) and applies to
@@ -506,6 +560,8 @@ def date_sql(col: str, order: str) -> str:
 
     Common clean forms come first, each a guarded native parse; padded, timed, spelled-out,
     compact and French forms follow as regex rewrites that only the remaining rows pay for.
+    With ``periods``, a period with no day (a fiscal year, an accounting month: see Periods) is
+    dated its first day, for files that date lines no closer.
     """
     _check_order(order)
     c = f"({col})"
@@ -525,6 +581,7 @@ def date_sql(col: str, order: str) -> str:
         _month_name_date(c),
         f"try_cast({_rewrite(c, _COMPACT_SHAPE, _COMPACT_REPL)} AS DATE)",
         _month_name_date(_french_to_english(c)),
+        *(_period_dates(c, periods) if periods else []),
     ]
     # Empty cells would otherwise walk through every slow rewrite.
     parsed = (
@@ -533,7 +590,7 @@ def date_sql(col: str, order: str) -> str:
     return _with_century(parsed)
 
 
-def date_problem_sql(col: str, order: str) -> str:
+def date_problem_sql(col: str, order: str, periods: Periods | None = None) -> str:
     """NULL when the cell is a valid date (under the file's `order`), else a reason.
 
     A cell readable only in the other order gets its own reason, so the rejects report shows at
@@ -551,7 +608,7 @@ def date_problem_sql(col: str, order: str) -> str:
         "ELSE ' is not a recognised date' END"
     )
     return (
-        f"CASE WHEN {date_sql(col, order)} IS NOT NULL THEN NULL "
+        f"CASE WHEN {date_sql(col, order, periods)} IS NOT NULL THEN NULL "
         f"WHEN {_is_blank(c)} THEN 'date is empty' "
         f"ELSE 'date ' || {_show(c)} || {why} END"
     )
@@ -617,24 +674,3 @@ def decide_date_order(
     if iso_votes:
         explanation += f"; {_dates(iso_votes)} year-first, which need no order"
     return default, explanation
-
-
-def fiscal_year_sql(date_expr: str, start_month: int, start_day: int) -> str:
-    """INTEGER: the calendar year in which the fiscal year containing the date starts.
-
-    April-start: 2023-03-31 -> 2022, 2023-04-01 -> 2023; a January-1 start is the calendar
-    year. The date is shifted back by the start's offset from 1 January, so that the year of the
-    shifted date is the answer and `date_expr` (often a big parse) is written only once.
-    """
-    try:
-        dt.date(2001, start_month, start_day)  # a non-leap year: 29 February cannot start one
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"fiscal year start must be a month and day of every year, "
-            f"not {start_month!r}-{start_day!r}"
-        ) from exc
-    d = f"CAST(({date_expr}) AS DATE)"
-    if (start_month, start_day) == (1, 1):
-        return f"CAST(year({d}) AS INTEGER)"
-    shifted = f"{d} - INTERVAL '{start_month - 1}' MONTH - INTERVAL '{start_day - 1}' DAY"
-    return f"CAST(year({shifted}) AS INTEGER)"

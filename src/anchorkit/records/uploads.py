@@ -185,21 +185,32 @@ def rejected_rows_of(ws: Workspace, file_id: str | None) -> list[dict[str, Any]]
 
 
 def load(
-    ws: Workspace, path: Path, anchor_name: str, mapping: UserMapping | None, by: str
+    ws: Workspace,
+    path: Path,
+    anchor_name: str,
+    mapping: UserMapping | None,
+    by: str,
+    *,
+    replace: bool = False,
 ) -> FileResult:
+    """Load (``replace``: re-read, in place of what it gave) a file with a mapping."""
     try:
-        return ingest_file(ws, path, ws.anchor(anchor_name), mapping=mapping, uploaded_by=by)
+        return ingest_file(
+            ws, path, ws.anchor(anchor_name), mapping=mapping, uploaded_by=by, replace=replace
+        )
     finally:
         _drop_work(ws)
 
 
 def mapping_choices(result: FileResult) -> list[dict[str, Any]]:
-    """For the confirm form: each anchorkit column, the header chosen for it, and the options."""
+    """For the confirm form (the dashboard's ``--map``): each anchorkit column, the header
+    chosen for it with how sure and why, and the options."""
     if not result.columns:
         return []
     section = result.columns[0]
     headers = [str(h) for h in section.get("headers") or []]
     positions: dict[str, int] = section.get("positions") or {}
+    fields: dict[str, dict[str, Any]] = section.get("fields") or {}
     options = [h or f"column {i + 1}" for i, h in enumerate(headers)]
     return [
         {
@@ -207,6 +218,8 @@ def mapping_choices(result: FileResult) -> list[dict[str, Any]]:
             "label": LABELS.get(column, column),
             "chosen": options[positions[column]] if column in positions else "",
             "options": options,
+            "confidence": fields.get(column, {}).get("confidence"),
+            "reason": fields.get(column, {}).get("reason", ""),
         }
         for column in CANONICAL
     ]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from anchorkit.errors import AnchorkitError, MappingError
+from anchorkit.ingest import Source, list_sources, remove_source
 from anchorkit.ingest.mapping import UserMapping
 from anchorkit.records.accounts import Actor
 from anchorkit.records.appdb import Publication, Upload
@@ -109,7 +110,7 @@ def confirm_upload(
         mapping_from_form(result, {k: str(v) for k, v in form.items()}) if result.columns else None
     )
     path = Path(upload.stored_path)
-    if upload.status == "needs_mapping" or _changed(result, form):
+    if upload.status == "needs_mapping" or _changed(upload.report, form):
         report, status = _preview(st, path, upload.anchor_name, mapping)
         action = "upload_mapped"
     else:
@@ -172,17 +173,89 @@ def abandon_unfinished(db: sessionmaker[Session]) -> int:
     return len(rows)
 
 
-def _changed(previewed: FileResult, form: dict[str, Any]) -> bool:
-    """Whether the form's columns differ from the mapping the preview used."""
+def reread_upload(st: Any, actor: Actor, upload: Upload, form: dict[str, Any], client: str) -> None:
+    """Read a loaded upload's file again with the columns of the form (the dashboard's
+    ``ingest --replace --map``): its lines and rejected rows are replaced in one transaction."""
+    if upload.status != "loaded" or not (upload.report or {}).get("loaded"):
+        raise UploadRefused(
+            f"Upload {upload.upload_id} is {upload.status}: only a loaded file can be re-read.", 409
+        )
+    loaded = FileResult(**upload.report["loaded"])
+    mapping = mapping_from_form(loaded, {k: str(v) for k, v in form.items()})
+    try:
+        with st.store.writer() as ws:
+            again = load(
+                ws, Path(upload.stored_path), upload.anchor_name, mapping, actor.email, replace=True
+            )
+            rejected = rejected_rows_of(ws, again.file_id)
+        report = {**upload.report, "loaded": again.to_json(), "rejected": rejected}
+        report.pop("error", None)
+    except AnchorkitError as exc:
+        report = {**upload.report, "error": str(exc)}
+    with st.db() as s, s.begin():
+        row = s.get(Upload, upload.upload_id)
+        row.report = without_paths(report, Path(upload.stored_path), st.store.workspace.root)
+    record(
+        st.db,
+        actor,
+        "file_reread",
+        f"{upload.anchor_name}: {upload.original_name}",
+        {"upload_id": upload.upload_id, "mapping": mapping.to_json(), "error": report.get("error")},
+        client,
+    )
+
+
+def remove_file(st: Any, actor: Actor, file_id: str, client: str) -> Source:
+    """Remove a loaded file and all it gave (``anchorkit source remove``); its uploads say so."""
+    with st.store.writer() as ws:
+        removed = remove_source(ws, file_id)
+    with st.db() as s, s.begin():
+        for row in s.scalars(select(Upload).where(Upload.status == "loaded")):
+            if ((row.report or {}).get("loaded") or {}).get("file_id") == removed.file_id:
+                row.status = "removed"
+    record(
+        st.db,
+        actor,
+        "file_removed",
+        f"{removed.anchor}: {removed.name}",
+        {
+            "file_id": removed.file_id,
+            "lines": removed.rows_loaded,
+            "rejected": removed.rows_rejected,
+        },
+        client,
+    )
+    return removed
+
+
+def loaded_files(st: Any) -> list[dict[str, Any]]:
+    """Every loaded file, with the upload that brought it (when it came through the dashboard),
+    for the admins' list on the upload page."""
+    sources = list_sources(st.store.reader())
+    with st.db() as s:
+        uploads = {
+            ((row.report or {}).get("loaded") or {}).get("file_id"): row.upload_id
+            for row in s.scalars(select(Upload).where(Upload.status == "loaded"))
+        }
+    return [{**src.to_json(), "upload_id": uploads.get(src.file_id)} for src in sources]
+
+
+def _changed(report: dict[str, Any], form: dict[str, Any]) -> bool:
+    """Whether the form's columns differ from the preview's: from the columns it read, and from
+    the mapping it was made with (which the ingest completed with what it recognised)."""
+    previewed = FileResult(**report["result"])
     if not previewed.columns:
         return False
-    shown = {k: str(v) for k, v in (previewed.columns[0].get("columns") or {}).items()}
     chosen = {
         key.removeprefix("map_"): str(value).strip()
         for key, value in form.items()
         if key.startswith("map_") and str(value).strip()
     }
-    return shown != chosen
+    shown = [
+        previewed.columns[0].get("columns") or {},
+        (report.get("mapping") or {}).get("columns"),
+    ]
+    return all(chosen != {k: str(v) for k, v in (s or {}).items()} for s in shown)
 
 
 def publish(store: Store, db: sessionmaker[Session], actor: Actor, client: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,14 +20,22 @@ from starlette.concurrency import run_in_threadpool
 
 from anchorkit.access.policy import NETWORK, Resource, allowed, sees_all_lines
 from anchorkit.csv_safe import safe_row
-from anchorkit.errors import AnchorkitError, ReviewError
+from anchorkit.errors import AnchorkitError, ReviewError, SourceError
 from anchorkit.records.accounts import PUBLIC, Actor, LoginRefused, log_in, log_out
 from anchorkit.records.appdb import AuditEvent, Publication, Upload
 from anchorkit.records.audit import record
 from anchorkit.records.uploads import UploadRefused, mapping_choices
 from anchorkit.resolve.review import decide, merge, split
 from anchorkit.views import categories, charts, indicators, levers, lines, suppliers
-from anchorkit.views.workflows import confirm_upload, latest_publication, publish, start_upload
+from anchorkit.views.workflows import (
+    confirm_upload,
+    latest_publication,
+    loaded_files,
+    publish,
+    remove_file,
+    reread_upload,
+    start_upload,
+)
 from anchorkit.web.deps import (
     AppState,
     actor_of,
@@ -363,6 +371,7 @@ def upload_page(request: Request) -> Response:
         "upload.html",
         choices=choices,
         max_mb=state(request).store.settings["web.max_upload_mb"],
+        files=loaded_files(state(request)) if allowed(actor, "manage_files") else [],
     )
 
 
@@ -440,21 +449,57 @@ def upload_report(request: Request, upload_id: int) -> Response:
         if result and upload.status in ("previewed", "needs_mapping")
         else []
     )
-    return render(request, "upload_report.html", upload=upload, report=report, choices=choices)
+    loaded = FileResult(**report["loaded"]) if report.get("loaded") else None
+    shown = loaded or result
+    # an admin may read a loaded file again with other columns, or remove it
+    manage = upload.status == "loaded" and allowed(actor_of(request), "manage_files")
+    return render(
+        request,
+        "upload_report.html",
+        upload=upload,
+        report=report,
+        choices=choices,
+        layout=shown.mapping[0] if shown and shown.mapping else None,
+        reread=mapping_choices(loaded) if loaded and manage else [],
+        file_id=loaded.file_id if loaded and manage else None,
+    )
+
+
+async def _upload_step(
+    request: Request, upload_id: int, action: str, step: Callable[..., None]
+) -> Response:
+    """A form posted on an upload's page (confirm, re-read): allowed, checked, done, shown."""
+    upload = _upload_for(request, upload_id)
+    actor = need(request, action, Resource(state(request).anchor_ids().get(upload.anchor_name)))
+    form = await checked_form(request)
+    try:
+        await run_in_threadpool(step, state(request), actor, upload, form, client_address(request))
+    except UploadRefused as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
+
+
+@router.post("/uploads/{upload_id}/reread")
+async def upload_reread(request: Request, upload_id: int) -> Response:
+    return await _upload_step(request, upload_id, "manage_files", reread_upload)
+
+
+@router.post("/files/{file_id}/remove")
+async def file_remove(request: Request, file_id: str) -> Response:
+    actor = need(request, "manage_files")
+    await checked_form(request)
+    try:
+        await run_in_threadpool(
+            remove_file, state(request), actor, file_id, client_address(request)
+        )
+    except SourceError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return RedirectResponse("/upload", status_code=303)
 
 
 @router.post("/uploads/{upload_id}/confirm")
 async def upload_confirm(request: Request, upload_id: int) -> Response:
-    upload = _upload_for(request, upload_id)
-    actor = need(request, "upload", Resource(state(request).anchor_ids().get(upload.anchor_name)))
-    form = await checked_form(request)
-    try:
-        await run_in_threadpool(
-            confirm_upload, state(request), actor, upload, form, client_address(request)
-        )
-    except UploadRefused as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
-    return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
+    return await _upload_step(request, upload_id, "upload", confirm_upload)
 
 
 # --- suppliers ----------------------------------------------------------------------------------
