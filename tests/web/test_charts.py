@@ -370,8 +370,9 @@ def test_what_if_chart_shows_now_and_after_with_the_range() -> None:
         "Jobs supported",
     ]
     table = charts.table_rows(spec)
-    assert table.rows[0] == ["Local share", "20.0%", "24.5%", ""]
-    assert table.rows[1] == ["LM3", "1.250", "1.310", "1.280 – 1.340"]
+    # the table reads as every face does (views/formatting.py)
+    assert table.rows[0] == ["Local share", "20.0 %", "24.5 %", ""]
+    assert table.rows[1] == ["LM3", "1.25", "1.31", "1.28 – 1.34"]
     # no multiplier table yet: no jobs figure, and the chart says so rather than draw a zero
     without = charts.what_if_chart({**WHAT_IF, "jobs": {"before": None, "after": None}})
     assert len(without["hconcat"]) == 2 and "Not shown (no figure): Jobs" in without["description"]

@@ -52,7 +52,7 @@ from anchorkit.settings import Settings
 from anchorkit.workspace import Workspace
 
 #: bump when the build's SQL changes what a row holds: every stored model is then rebuilt
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"  # 2: model_cell.not_a_purchase
 LINES = "model_line"
 CELLS = "model_cell"
 STATE = "model_state"

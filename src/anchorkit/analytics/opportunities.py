@@ -152,13 +152,11 @@ def _influenceable(ws: Workspace) -> str:
 
 
 def _names(ws: Workspace, keys: list[str]) -> dict[str, str]:
-    """A supplier's name: its resolved record's, else the first of its lines' spellings."""
+    """A supplier's name as its lines spell it (the first spelling, so the same every run)."""
     rows = ws.engine.query(
         "opportunity_supplier_names",
-        "SELECT o.supplier_key, coalesce(any_value(sp.name), min(o.supplier_name)) "
-        "FROM __anchorkit__opportunity_lines o "
-        "LEFT JOIN supplier sp ON sp.supplier_id = o.supplier_id "
-        "WHERE list_contains(?, o.supplier_key) GROUP BY o.supplier_key",
+        "SELECT supplier_key, min(supplier_name) FROM __anchorkit__opportunity_lines "
+        "WHERE list_contains(?, supplier_key) GROUP BY supplier_key",
         [keys],
     )
     return {k: n for k, n in rows}

@@ -479,11 +479,12 @@ def _number(value: Any) -> float | None:
 
 # --- what-if -------------------------------------------------------------------------------------
 
-#: the measures a what-if draws: (key in the result, title, value format)
+#: the measures a what-if draws: (key in the result, title, the axis's d3 format — the text
+#: table reads as every face does, views/formatting.py)
 WHAT_IF_MEASURES = (
     ("local_share", "Local share", PERCENT),
-    ("lm3", "LM3", ".3f"),
-    ("jobs", "Jobs supported", ",.0f"),  # whole jobs, as views/formatting says them
+    ("lm3", "LM3", ".2f"),
+    ("jobs", "Jobs supported", ",.0f"),
 )
 
 
@@ -553,7 +554,7 @@ def what_if_chart(result: Mapping[str, Any]) -> Spec:
         else alt.Chart(_inline(data), title=title).mark_text()
     )
     rows = []
-    for key, name, axis_format in WHAT_IF_MEASURES:
+    for key, name, _ in WHAT_IF_MEASURES:
         m = result.get(key) or {}
         if name in missing:
             continue
@@ -561,11 +562,11 @@ def what_if_chart(result: Mapping[str, Any]) -> Spec:
         rows.append(
             {
                 "measure": name,
-                "now": format(float(m["before"]), axis_format),
-                "after": format(float(m["after"]), axis_format),
+                "now": fmt.figure(key, m["before"]),
+                "after": fmt.figure(key, m["after"]),
                 "range": ""
                 if low is None or high is None
-                else f"{format(float(low), axis_format)} – {format(float(high), axis_format)}",
+                else f"{fmt.figure(key, low)} – {fmt.figure(key, high)}",
             }
         )
     description = f"{title}. " + "; ".join(
