@@ -161,7 +161,62 @@ def score(
                 line.amount
             )
     out["largest_errors"] = [{"line": t, "spend": round(s, 2)} for t, s in errors.most_common(10)]
+    out["errors_by_kind"] = error_kinds(lines, decisions, rows)
+    out["largest_confusions"] = confusions(rows)
     return out
+
+
+def error_kinds(
+    lines: Sequence[Line],
+    decisions: Sequence[Any],
+    rows: Sequence[tuple[Line, str | None, str | None, float]],
+) -> dict[str, float]:
+    """Where the wrong spend comes from, as shares of the scored spend: a wrong family the gold
+    family was never named for by any evidence (no weighting of the evidence can fix it), a wrong
+    family the evidence also spoke for (weighting can), a best guess left unclassified under the
+    confidence cut (right or wrong), and lines no source said anything about."""
+    scored_of = {id(line): d.scored for line, d in zip(lines, decisions, strict=True)}
+    spend = sum(abs(r[0].amount) for r in rows)
+    kinds: Counter[str] = Counter()
+    for line, code, family, _ in rows:
+        gold = _level1(line.gold)
+        scored = scored_of[id(line)]
+        named = {_level1(e.code) for e in scored.evidence} if scored is not None else set()
+        if code is not None:
+            if _level1(code) == gold:
+                continue
+            kind = (
+                "wrong_family_evidence_named_gold" if gold in named else "wrong_family_gold_unnamed"
+            )
+        elif family is None:
+            kind = "unclassified_no_evidence"
+        else:
+            kind = (
+                "unclassified_best_guess_right"
+                if family == gold
+                else "unclassified_best_guess_wrong"
+            )
+        kinds[kind] += abs(line.amount)
+    return {k: round(v / spend, 4) if spend else 0.0 for k, v in sorted(kinds.items())}
+
+
+def confusions(rows: Sequence[tuple[Line, str | None, str | None, float]]) -> list[dict[str, Any]]:
+    """The largest gold family → decided family cells of the wrong spend (level 1, by name)."""
+    from anchorkit.classify import load_taxonomy
+
+    names = load_taxonomy().categories
+    spend = sum(abs(r[0].amount) for r in rows)
+    cells: Counter[tuple[str, str]] = Counter()
+    for line, code, _, _ in rows:
+        gold, got = _level1(line.gold), _level1(code)
+        if gold != got and gold is not None:
+            cells[(names[gold].name, names[got].name if got else "unclassified")] += abs(
+                line.amount
+            )
+    return [
+        {"gold": g, "decided": d, "share_of_spend": round(s / spend, 4) if spend else 0.0}
+        for (g, d), s in cells.most_common(8)
+    ]
 
 
 def ceiling(lines: Sequence[Line]) -> dict[str, float]:
