@@ -40,7 +40,7 @@ import resource
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -358,6 +358,16 @@ def quality(publishers: Sequence[str], write_calibration: bool) -> dict[str, Any
 # --- speed ----------------------------------------------------------------------------------------
 
 
+def _timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (this process, all its threads) of ``work()``."""
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    work()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return time.perf_counter() - t0, cpu
+
+
 def _speed_child(path: Path, n: int) -> None:
     """Runs in the child: make the workspace, fill spend_line by SQL, classify, report."""
     from anchorkit.classify import classify
@@ -398,12 +408,24 @@ def _speed_child(path: Path, n: int) -> None:
 
     build_classifier(ws)
     train = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    result = classify(ws)
-    seconds = time.perf_counter() - t2
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # the floor: what any per-key classifier must do at least — group the lines by their
+    # evidence key — timed in the same conditions, so classify / floor means something on a
+    # machine other jobs share
+    floor, floor_cpu = _timed(
+        lambda: ws.engine.run(
+            "bench_floor",
+            """
+            CREATE OR REPLACE TEMP TABLE bench_floor AS
+            SELECT anchor_id, raw_category, description, cost_centre, upper(supplier_name) AS s,
+                   count(*) AS lines, sum(amount) AS spend
+            FROM spend_line GROUP BY ALL
+            """,
+        )
+    )
+    ws.engine.run("bench_floor_drop", "DROP TABLE bench_floor")
+    results: list[Any] = []
+    seconds, cpu = _timed(lambda: results.append(classify(ws)))
+    result = results[0]
     ws.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -415,6 +437,9 @@ def _speed_child(path: Path, n: int) -> None:
                 "classify_seconds": round(seconds, 1),
                 # on a shared machine the wall clock waits for other jobs; the CPU time does not
                 "classify_cpu_seconds": round(cpu, 1),
+                "floor_seconds": round(floor, 1),
+                "floor_cpu_seconds": round(floor_cpu, 1),
+                "classify_over_floor": round(seconds / floor, 1) if floor else None,
                 "load_average_after": [round(x, 2) for x in os.getloadavg()],
                 "lines_per_second": round(n / seconds),
                 "distinct_decisions": result.decisions,
