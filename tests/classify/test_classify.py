@@ -21,7 +21,6 @@ from anchorkit.classify import (
     LineKey,
     classify,
     explain_line,
-    load_taxonomy,
     make_classifier,
     map_category,
 )
@@ -30,21 +29,8 @@ from anchorkit.classify.run import sector_of
 from anchorkit.cli import app
 from anchorkit.errors import CategoryError
 from anchorkit.workspace import Workspace
+from tests.classify.lines import key
 from tests.ingest.helpers import ingest_one, write
-
-
-@pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return make_classifier(load_taxonomy())
-
-
-def key(
-    raw: str | None,
-    desc: str | None = None,
-    supplier: str | None = None,
-    cost_centre: str | None = None,
-) -> LineKey:
-    return LineKey(1, raw, desc, supplier.upper() if supplier else None, supplier, 1, cost_centre)
 
 
 def family(classifier: Classifier, code: str | None) -> str | None:

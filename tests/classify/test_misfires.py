@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from anchorkit.classify import Classifier, LineKey, load_taxonomy, make_classifier
-
-
-@pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return make_classifier(load_taxonomy())
+from anchorkit.classify import Classifier, LineKey
+from tests.classify.lines import key as line
 
 
 def family(classifier: Classifier, key: LineKey) -> str | None:
@@ -25,15 +21,6 @@ def family(classifier: Classifier, key: LineKey) -> str | None:
     if decision.code is None:
         return None
     return classifier.taxonomy.categories[decision.code].level1_code
-
-
-def line(
-    raw: str | None,
-    desc: str | None = None,
-    supplier: str | None = None,
-    cost_centre: str | None = None,
-) -> LineKey:
-    return LineKey(1, raw, desc, supplier.upper() if supplier else None, supplier, 1, cost_centre)
 
 
 @pytest.mark.parametrize(
