@@ -95,11 +95,12 @@ def test_the_published_data_package_is_valid_for_frictionless(
         f"{t.name}: {e.message}" for t in report.tasks for e in t.errors
     ]
     assert report.valid, "\n".join(problems[:20])
-    assert len(report.tasks) == 1 + len(DIMENSIONS)
+    assert len(report.tasks) == 1 + len(DIMENSIONS) + 2  # + hiring and investment
     package = frictionless.Package(out / "datapackage.json")
     years = package.get_resource("by_year")
     assert years.schema.get_field("year").type == "integer"
-    assert all(f.description for f in years.schema.fields)
+    for name in ("by_year", "hiring", "investment"):
+        assert all(f.description for f in package.get_resource(name).schema.fields), name
     rows = years.read_rows()
     assert rows and all(isinstance(r["year"], int) for r in rows)
     # a publication's time as the spec writes it (RFC 3339)

@@ -56,6 +56,10 @@ LICENCE = {
     "title": "Open Data Commons Attribution License 1.0",
 }
 
+#: (name, type, description) of a field; a table: its columns, rows and field schemas
+Field = tuple[str, str, str]
+Table = tuple[list[str], list[list[Any]], list[dict[str, str]]]
+
 
 def _rfc3339(at: Any) -> str:
     """When the publication was made, as the data package spec writes it (2026-12-06T12:39:10Z)."""
@@ -83,9 +87,7 @@ def _value(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def _table(
-    rows: list[dict[str, Any]], key: str | None
-) -> tuple[list[str], list[list[Any]], list[dict[str, str]]]:
+def _table(rows: list[dict[str, Any]], key: str | None) -> Table:
     about = f"The {key} the row's figures are for (empty: not known)." if key else ""
     fields = ([(key, KEY_TYPES.get(key, "string"), about)] if key else []) + list(MEASURES)
     names = [name for name, _, _ in fields]
@@ -100,51 +102,65 @@ def _table(
     return names, data, schema
 
 
+#: (name, type, description) of each field of the hiring and investment tables
 HIRING_FIELDS = (
-    ("period", "integer"),
-    ("staff", "integer"),
-    ("new_hires", "integer"),
-    ("leavers", "integer"),
-    ("apprentices", "integer"),
-    ("contractor_staff", "integer"),
-    ("local_staff_share", "number"),
-    ("wider_local_staff_share", "number"),
-    ("priority_area_staff_share", "number"),
-    ("local_hire_share", "number"),
-    ("wider_local_hire_share", "number"),
-    ("priority_area_hire_share", "number"),
-    ("living_wage_share", "number"),
-    ("contractor_living_wage_share", "number"),
-    ("local_payroll_share", "number"),
+    ("period", "integer", "The fiscal year counted."),
+    ("staff", "integer", "People on staff (empty: fewer than the network's threshold)."),
+    ("new_hires", "integer", "People hired in the year."),
+    ("leavers", "integer", "People who left in the year."),
+    ("apprentices", "integer", "Apprentices and trainees."),
+    ("contractor_staff", "integer", "Contractors' staff working for the anchors."),
+    ("local_staff_share", "number", "Share of staff living in the local area (a fraction)."),
+    ("wider_local_staff_share", "number", "Share of staff living in the wider local ring."),
+    ("priority_area_staff_share", "number", "Share of staff living in priority areas (est.)."),
+    ("local_hire_share", "number", "Share of new hires living in the local area."),
+    ("wider_local_hire_share", "number", "Share of new hires living in the wider local ring."),
+    ("priority_area_hire_share", "number", "Share of new hires living in priority areas (est.)."),
+    ("living_wage_share", "number", "Share of staff (pay band known) paid the living wage."),
+    (
+        "contractor_living_wage_share",
+        "number",
+        "Share of contractors' staff (pay band known) paid the living wage.",
+    ),
+    ("local_payroll_share", "number", "Share of payroll paid to staff living locally."),
 )
 INVESTMENT_FIELDS = (
-    ("year", "integer"),
-    ("portfolio", "number"),
-    ("local_investment", "number"),
-    ("local_investment_share", "number"),
-    ("priority_area_investment", "number"),
-    ("priority_area_investment_share", "number"),
-    ("impact_investment", "number"),
-    ("impact_investment_share", "number"),
-    ("place_based_investment", "number"),
-    ("place_based_investment_share", "number"),
-    ("unknown_location_investment_share", "number"),
-    ("investees", "integer"),
-    ("suppressed", "boolean"),
+    ("year", "integer", "The fiscal year at whose end the holdings are counted."),
+    ("portfolio", "number", "All holdings, in the network's currency."),
+    ("local_investment", "number", "Held with investees in the local area."),
+    ("local_investment_share", "number", "local_investment / portfolio (a fraction)."),
+    ("priority_area_investment", "number", "Held with investees in priority areas."),
+    ("priority_area_investment_share", "number", "priority_area_investment / portfolio."),
+    ("impact_investment", "number", "Held with impact investees (CDFI, co-op, ...: flagged)."),
+    ("impact_investment_share", "number", "impact_investment / portfolio."),
+    ("place_based_investment", "number", "Held locally or in priority areas, counted once."),
+    ("place_based_investment_share", "number", "place_based_investment / portfolio."),
+    ("unknown_location_investment_share", "number", "Share held with investees not placed."),
+    ("investees", "integer", "Distinct investees."),
+    (
+        "suppressed",
+        "boolean",
+        "True: the row's figures are withheld (too few investees, or one dominates).",
+    ),
 )
 
 
-def _lever_views(
-    indicators: dict[str, Any],
-) -> list[tuple[str, tuple[tuple[str, str], ...], list[dict[str, Any]]]]:
+def _lever_table(fields: tuple[Field, ...], rows: list[dict[str, Any]]) -> Table:
+    names = [n for n, _, _ in fields]
+    data = [[_value(row.get(n), kind) for n, kind, _ in fields] for row in rows]
+    return names, data, [{"name": n, "type": k, "description": d} for n, k, d in fields]
+
+
+def _lever_tables(indicators: dict[str, Any]) -> list[tuple[str, Table]]:
     """The hiring and investment tables of a publication (absent from older ones): the
     network's figures by period and year, small counts already suppressed (empty)."""
-    views: list[tuple[str, tuple[tuple[str, str], ...], list[dict[str, Any]]]] = []
+    tables = []
     if "hiring" in indicators:
-        views.append(("hiring", HIRING_FIELDS, list(indicators["hiring"]["rows"])))
+        tables.append(("hiring", _lever_table(HIRING_FIELDS, indicators["hiring"]["rows"])))
     if "investment" in indicators:
-        views.append(("investment", INVESTMENT_FIELDS, list(indicators["investment"]["rows"])))
-    return views
+        rows = indicators["investment"]["rows"]
+        tables.append(("investment", _lever_table(INVESTMENT_FIELDS, rows)))
+    return tables
 
 
 def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> list[Path]:
@@ -155,10 +171,11 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
         ("network", None, [indicators["network"]])
     ]
     views += [(f"by_{d}", d, indicators["by"].get(d, [])) for d in DIMENSIONS]
+    tables = [(name, _table(rows, key)) for name, key, rows in views]
+    tables += _lever_tables(indicators)
     written: list[Path] = []
     resources = []
-    for name, key, rows in views:
-        columns, data, schema = _table(rows, key)
+    for name, (columns, data, schema) in tables:
         csv_path = out / f"{name}.csv"
         with csv_path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -179,32 +196,6 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "schema": {"fields": schema, "missingValues": [""]},
-            }
-        )
-    for name, fields, rows in _lever_views(indicators):
-        names = [n for n, _ in fields]
-        data = [[_value(row.get(n), kind) for n, kind in fields] for row in rows]
-        csv_path = out / f"{name}.csv"
-        with csv_path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(names)
-            writer.writerows(["" if v is None else v for v in row] for row in data)
-        parquet_path = out / f"{name}.parquet"
-        pq.write_table(
-            pa.table({c: [row[i] for row in data] for i, c in enumerate(names)}), parquet_path
-        )
-        written += [csv_path, parquet_path]
-        resources.append(
-            {
-                "name": name,
-                "path": csv_path.name,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [{"name": n, "type": k} for n, k in fields],
-                    "missingValues": [""],
-                },
             }
         )
     package = {
