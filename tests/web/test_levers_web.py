@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -71,6 +72,9 @@ def test_pages_show_the_levers(site: Site) -> None:
     community = admin.get("/community").text
     assert 'id="neighbourhoods"' in community and "Low-income rate" in community
     assert "Fictional demo figures" in community
+    # a population reads as a whole number ("30,190"), never "30190.0"; a rate keeps its decimals
+    assert re.search(r'<td class="num">\d{1,3},\d{3}</td>', community)
+    assert not re.search(r'<td class="num">\d{4,}\.0</td>', community)
     anchor_page = admin.get(f"/anchors/{site.anchors['own']}").text
     assert 'id="hiring"' in anchor_page and "/workforce" in anchor_page
     admin.close()

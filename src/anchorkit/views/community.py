@@ -39,6 +39,10 @@ def _stats(store: Store) -> dict[str, Any]:
         for s in community_stats(ws):
             values.setdefault(s.area_name, {})[s.statistic] = s.value
             meta.setdefault(s.statistic, {"label": s.label, "year": s.year, "source": s.source})
+
+        def values_of(key: str) -> list[float]:
+            return [v[key] for v in values.values() if v.get(key) is not None]
+
         packs = regions(ws)
         features = []
         if packs:
@@ -52,7 +56,11 @@ def _stats(store: Store) -> dict[str, Any]:
             "quintiles": quintiles,
             "need": need.to_json() if need else None,
             "values": values,
-            "statistics": meta,
+            "statistics": {
+                # a count (population) reads as a whole number, a rate with its decimals
+                key: {**m, "whole": all(float(v).is_integer() for v in values_of(key))}
+                for key, m in meta.items()
+            },
             "features": features,
             "region": packs[0].title if packs else None,
         }
