@@ -188,6 +188,7 @@ def test_the_demo_says_each_step_as_it_finishes(demo: Path, expected: dict[str, 
         "classify",
         "portal",
         "levers",
+        "commitments",
     ]
     with Workspace.open(demo) as ws:
         (lines,) = ws.engine.query_one("n", "SELECT count(*) FROM spend_line")

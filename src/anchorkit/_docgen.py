@@ -106,7 +106,7 @@ computed without a `reason`, a missing `source` or `version`.
 
 A contract's social-value commitments are recorded with `anchorkit commitment import FILE` (CSV:
 `contract_id, anchor, supplier, framework, measure, quantity, period_start, period_end`, optional
-`title`; leave `anchor` and `supplier` empty when `contract_id` is the id or ocid of an OCDS award
+`title` and `supplier_id` (needed when two suppliers share the name); leave `anchor` and `supplier` empty when `contract_id` is the id or ocid of an OCDS award
 already loaded, and they are read from the award). `measure` is a measure of that framework's pack
 (`national-toms`/`NT1`), so the commitment shows in that framework's report with its £ proxy.
 Suppliers' quarterly actuals (`contract_id, framework, measure, quarter, quantity`, optional
@@ -118,15 +118,23 @@ measure|supplier|anchor|framework] [--json]` shows committed, *due so far* (the 
 (received after that day). Caveats: actuals are what suppliers report, with the evidence they
 name; anchorkit does not verify them against payroll.
 
+In the dashboard, **Commitments** (`/commitments`) shows the same figures — the backbone every
+contract, an anchor user its own anchor's, a supplier its own contracts, with a form to return a
+quarter's actuals and evidence — and **Frameworks** (`/frameworks`) every measure of a chosen
+framework with its value, target, status (computed, estimated or missing, with the reason) and
+how it is computed.
+
 Tier-2 returns (`anchorkit tier2 import FILE`: `prime, anchor, year, subcontractor, amount`,
-optional `postcode` and `tags`) are a prime supplier's spend with subcontractors, allocated to
+optional `postcode`, `tags` and `prime_id`) are a prime supplier's spend with subcontractors, allocated to
 one anchor and fiscal year. Subcontractors are matched to suppliers with resolution's name
-normalisation: a subcontractor a registry certifies counts as *verified* diverse; one only the
+normalisation (a name two suppliers share matches neither: give the id where you can): a
+subcontractor a registry certifies counts as *verified* diverse; one only the
 prime describes (`tags`) counts as *declared*, shown apart. `anchorkit tier2 report [--anchor]
 [--year] [--json]` shows Tier-1 diverse spend beside Tier-2 — never added together, since the
 prime paid its subcontractors out of money the anchor already counted as Tier-1 spend — and a
 tracker of each anchor's top 20 vendors (by addressable spend, resolved suppliers) and whether each has
-reported.
+reported. **Tier-2** (`/tier2`) shows the same, scoped like Commitments, and lets a supplier
+report a subcontractor for an anchor and year.
 
 ## The tag vocabulary
 

@@ -42,3 +42,24 @@ def test_framework_list_and_reports_on_the_demo(demo_template: Path) -> None:
     assert text.exit_code == 0 and "spp-diverse-quotes" in text.stdout
     bad = runner.invoke(app, ["-w", root, "framework", "report", "nope"])
     assert bad.exit_code == 1 and "There is no framework 'nope'" in bad.output
+
+
+def test_framework_report_as_pdf_and_excel(demo_template: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    runner = CliRunner()
+    for suffix in ("pdf", "xlsx"):
+        target = tmp_path / f"han.{suffix}"
+        result = runner.invoke(
+            app,
+            ["-w", str(demo_template), "framework", "report", "han-ipc", "--out", str(target)],
+        )
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "han.pdf").read_bytes().startswith(b"%PDF-")
+    with zipfile.ZipFile(tmp_path / "han.xlsx") as book:
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "ipc-tier2-top20" in strings and "https://healthcareanchor.network" in strings
+    bad = runner.invoke(
+        app, ["-w", str(demo_template), "framework", "report", "han-ipc", "--out", "x.docx"]
+    )
+    assert bad.exit_code == 1 and "--out must end in .pdf, .html or .xlsx" in bad.output

@@ -59,6 +59,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/what-if"): "ok ok ok ok no in",
     ("GET", "/what-if/result"): "ok ok ok ok no in",
     ("GET", "/reports/network.{fmt}"): "ok ok ok ok no in",
+    # issue 15: frameworks, commitments, Tier-2 (the views scope what each sees: tests/frameworks)
+    ("GET", "/frameworks"): "ok ok ok ok no in",
+    ("GET", "/commitments"): "ok ok ok ok ok in",
+    ("POST", "/commitments/actuals"): "ok no no no ok in",
+    ("GET", "/tier2"): "ok ok ok ok ok in",
+    ("POST", "/tier2"): "ok no no no ok in",
     ("GET", "/anchors/{anchor_id}/report.{fmt}"): "ok ok ok no no in",
     # the other two levers (issue 14)
     ("GET", "/anchors/{anchor_id}/workforce"): "ok ok ok no no in",

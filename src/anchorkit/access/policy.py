@@ -39,11 +39,16 @@ decide_claim       yes    no       no          no        no       no
 view_profile       yes    yes      no          own       no       no
 edit_profile       yes    no       no          own       no       no
 view_listed        yes    yes      yes         yes       yes      no
+view_frameworks    yes    yes      own (****)  no        no       no
+view_commitments   yes    yes      own (****)  own       no       no
+report_actuals     yes    no       no          own       no       no
+report_tier2       yes    no       no          own       no       no
 =================  =====  =======  ==========  ========  =======  ======
 
 (*) other anchors' figures only as suppressed aggregates (impact: network-level figures).
 (**) the opportunities for the anchor's own spend, without other anchors' amounts.
 (***) the compliance list of the anchor's own postings.
+(****) the anchor's own framework figures, contracts, returns and Tier-2 (the views scope them).
 
 Supplier portal: "own" for an anchor is an opportunity it posted; for a supplier, the supplier
 record its account speaks for — linked by an admin (``user add --supplier``) or by an approved
@@ -93,6 +98,10 @@ ACTIONS = (
     "view_profile",
     "edit_profile",
     "view_listed",
+    "view_frameworks",
+    "view_commitments",
+    "report_actuals",
+    "report_tier2",
 )
 _OWN_ANCHOR = (
     "view_anchor",
@@ -143,6 +152,8 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
             "view_claims",
             "decide_claim",
             "edit_profile",
+            "report_actuals",
+            "report_tier2",
         )
     if role == "anchor":
         if action in _OWN_ANCHOR:
@@ -155,11 +166,20 @@ def allowed(actor: Actor, action: str, resource: Resource = NETWORK) -> bool:
             "view_opportunities",
             "view_compliance",
             "view_listed",
+            "view_frameworks",
+            "view_commitments",
         )
     if role == "supplier":
         if action in _OWN_SUPPLIER:
             return resource.supplier_id is not None and resource.supplier_id == actor.supplier_id
-        return action in ("view_suppliers", "view_supplier", "view_listed")
+        return action in (
+            "view_suppliers",
+            "view_supplier",
+            "view_listed",
+            "view_commitments",
+            "report_actuals",
+            "report_tier2",
+        )
     if role == "partner":
         return action == "view_listed"
     return False

@@ -3,11 +3,14 @@ workspace's frameworks.folder)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from anchorkit.cli.common import _open, _print_json, app, friendly, out
+from anchorkit.errors import FrameworkError
+from anchorkit.reports.frameworks import write
 from anchorkit.views import formatting
 from anchorkit.views.frameworks import framework_list, framework_report
 
@@ -51,10 +54,19 @@ def framework_report_cmd(
     anchor: Annotated[str | None, typer.Option(help="One anchor (default: the network).")] = None,
     year: Annotated[int | None, typer.Option(help="One fiscal year (default: every year).")] = None,
     json_output: Annotated[bool, typer.Option("--json")] = False,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write it as a .pdf, .html or .xlsx file.")
+    ] = None,
 ) -> None:
     """Every measure of a framework: its value, or why it cannot be computed from this data."""
+    if out_path is not None and out_path.suffix.lower() not in (".pdf", ".html", ".xlsx"):
+        raise FrameworkError("--out must end in .pdf, .html or .xlsx.")
     with _open() as ws:
         report = framework_report(ws, name, anchor=anchor, year=year)
+    if out_path is not None:
+        write(report, out_path)
+        out.print(f"Wrote {out_path}.")
+        return
     if json_output:
         _print_json(report)
         return

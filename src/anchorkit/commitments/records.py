@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from anchorkit.errors import CommitmentError, FrameworkError
-from anchorkit.frameworks.packs import load_frameworks
+from anchorkit.frameworks.packs import Framework, load_frameworks
 from anchorkit.resolve.normalise import normalise_name
 from anchorkit.workspace import Workspace
 
@@ -86,12 +86,15 @@ def parse_quarter(text: str, where: str) -> str:
     return f"{year}Q{n}"
 
 
-def check_measure(ws: Workspace, framework: str, measure: str, where: str) -> None:
-    """The commitment names a measure of a loaded framework pack."""
+def loaded_packs(ws: Workspace) -> dict[str, Framework]:
     try:
-        packs = load_frameworks(ws.root, ws.settings)
+        return load_frameworks(ws.root, ws.settings)
     except FrameworkError as exc:
-        raise CommitmentError(f"{where}: {exc}") from exc
+        raise CommitmentError(f"The framework packs cannot be read: {exc}") from exc
+
+
+def check_measure(packs: dict[str, Framework], framework: str, measure: str, where: str) -> None:
+    """The commitment names a measure of a loaded framework pack."""
     if framework not in packs:
         raise CommitmentError(
             f"{where}: there is no framework {framework!r} (loaded: {', '.join(packs)})."
@@ -106,19 +109,35 @@ def check_measure(ws: Workspace, framework: str, measure: str, where: str) -> No
 def supplier_ids(ws: Workspace, names: Iterable[str]) -> dict[str, str | None]:
     """Each name's resolved supplier, when its normalised name is one a supplier is known by
     (its record's name, or any spelling an anchor or registry used): the same normalisation as
-    resolution, so "ACME Ltd." and "Acme Limited" find the same supplier."""
+    resolution, so "ACME Ltd." and "Acme Limited" find the same supplier. A name two suppliers
+    are known by (two firms of one name in different places) finds none: give the id."""
     wanted = {n: normalise_name(n).name for n in names}
     if not wanted:
         return {}
-    known: dict[str, str] = {}
+    known: dict[str, set[str]] = {}
     for raw, supplier_id in ws.engine.query(
         "supplier_names",
         "SELECT raw_name, supplier_id FROM supplier_alias UNION SELECT name, supplier_id FROM supplier",
     ):
         key = normalise_name(str(raw)).name
-        if key and key not in known:
-            known[key] = supplier_id
-    return {n: known.get(k) for n, k in wanted.items()}
+        if key:
+            known.setdefault(key, set()).add(str(supplier_id))
+    return {n: _only(known.get(k, set())) for n, k in wanted.items()}
+
+
+def _only(ids: set[str]) -> str | None:
+    return next(iter(ids)) if len(ids) == 1 else None
+
+
+def check_supplier_id(ws: Workspace, supplier_id: str, where: str) -> str:
+    found = ws.engine.query(
+        "find_supplier", "SELECT 1 FROM supplier WHERE supplier_id = ?", [supplier_id]
+    )
+    if not found:
+        raise CommitmentError(
+            f"{where}: there is no supplier {supplier_id!r} (anchorkit supplier list)."
+        )
+    return supplier_id
 
 
 def _ocds_contract(ws: Workspace, contract_id: str) -> tuple[int, str, str] | None:
@@ -141,6 +160,8 @@ def import_commitments(ws: Workspace, path: Path) -> Loaded:
                             "period_end"))  # fmt: skip
     contracts: dict[str, tuple[int, str, str, str]] = {}
     commitments: list[list[Any]] = []
+    packs = loaded_packs(ws)
+    given: dict[str, str] = {}  # supplier name → the id the file gives
     for number, row in enumerate(rows, start=2):
         where = f"{path.name} row {number}"
         contract_id = row.get("contract_id", "")
@@ -157,9 +178,11 @@ def import_commitments(ws: Workspace, path: Path) -> Loaded:
                     "loaded OCDS award's id or ocid (anchorkit ingest the OCDS file first)."
                 )
             anchor_id, supplier, source = award[0], award[1], f"ocds:{award[2]}"
+        if row.get("supplier_id"):
+            given[supplier] = check_supplier_id(ws, row["supplier_id"], where)
         contracts[contract_id] = (anchor_id, supplier, row.get("title", ""), source)
         framework, measure = row["framework"], row["measure"]
-        check_measure(ws, framework, measure, where)
+        check_measure(packs, framework, measure, where)
         start = parse_date(row["period_start"], where)
         end = parse_date(row["period_end"], where)
         if end < start:
@@ -170,7 +193,7 @@ def import_commitments(ws: Workspace, path: Path) -> Loaded:
     twice = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
     if twice:
         raise CommitmentError(f"{path.name}: one commitment per contract and measure: {twice}.")
-    matched = supplier_ids(ws, [c[1] for c in contracts.values()])
+    matched = {**supplier_ids(ws, [c[1] for c in contracts.values()]), **given}
     with ws.engine.transaction():
         for contract_id, (anchor_id, supplier, title, source) in contracts.items():
             for table in ("sv_commitment", "sv_contract"):

@@ -18,7 +18,7 @@ from typing import Any
 
 from anchorkit.analytics.indicators import compute_breakdowns
 from anchorkit.analytics.model import fresh_model
-from anchorkit.commitments.records import read_rows, supplier_ids
+from anchorkit.commitments.records import check_supplier_id, read_rows, supplier_ids
 from anchorkit.data import tag_vocabulary
 from anchorkit.errors import CommitmentError
 from anchorkit.workspace import Workspace
@@ -49,10 +49,21 @@ def _tags(text: str, where: str) -> str | None:
     return ",".join(dict.fromkeys(tags)) or None
 
 
-def record_tier2(ws: Workspace, rows: Sequence[dict[str, str]], *, by: str, where: str) -> int:
+def record_tier2(
+    ws: Workspace,
+    rows: Sequence[dict[str, str]],
+    *,
+    by: str,
+    where: str,
+    prime_id: str | None = None,
+    append: bool = False,
+) -> int:
     """Tier-2 rows (prime, anchor, year, subcontractor, amount; optionally postcode and tags):
-    a prime's return for an anchor and year replaces its earlier one."""
+    a prime's return for an anchor and year replaces its earlier one (``append``: adds to it, as
+    the portal's form does one subcontractor at a time). ``prime_id``: the prime is known (a
+    supplier's own account), not matched by name."""
     parsed: list[list[Any]] = []
+    given: dict[str, str] = {}  # prime name → the id the file gives
     for number, row in enumerate(rows, start=2):
         at = f"{where} row {number}"
         if not row.get("prime") or not row.get("subcontractor"):
@@ -62,13 +73,18 @@ def record_tier2(ws: Workspace, rows: Sequence[dict[str, str]], *, by: str, wher
         except (KeyError, ValueError) as exc:
             raise CommitmentError(f"{at}: year must be a fiscal year, e.g. 2024.") from exc
         anchor_id = ws.anchor(row["anchor"]).anchor_id
+        if row.get("prime_id"):
+            given[row["prime"]] = check_supplier_id(ws, row["prime_id"], at)
         parsed.append(
             [row["prime"], anchor_id, year, row["subcontractor"], row.get("postcode") or None,
              _tags(row.get("tags", ""), at), _amount(row.get("amount", ""), at)]
         )  # fmt: skip
     ids = supplier_ids(ws, {p[0] for p in parsed} | {p[3] for p in parsed})
+    ids.update(given)
+    if prime_id is not None:
+        ids.update({p[0]: prime_id for p in parsed})
     with ws.engine.transaction():
-        for prime, anchor_id, year in {(p[0], p[1], p[2]) for p in parsed}:
+        for prime, anchor_id, year in set() if append else {(p[0], p[1], p[2]) for p in parsed}:
             ws.engine.run(
                 "replace_tier2",
                 "DELETE FROM tier2_return WHERE prime_name = ? AND anchor_id = ? AND year = ?",

@@ -18,6 +18,7 @@ from pathlib import Path
 from anchorkit import progress
 from anchorkit.classify import ClassifyResult, classify
 from anchorkit.demo import DemoNetwork, build_demo
+from anchorkit.demo.commitments import plant_commitments
 from anchorkit.demo.levers import SETTINGS as LEVER_SETTINGS
 from anchorkit.demo.levers import LeverSummary, run_levers
 from anchorkit.demo.planted_postings import plant_postings
@@ -142,4 +143,7 @@ def run_demo(
                 "workforce rows": levers.workforce_rows,
                 "investment holdings": levers.holdings,
             }
+        with timed("commitments", {}) as counts:
+            progress.step("recording contracts' commitments, quarterly returns and Tier-2")
+            counts |= plant_commitments(ws, path, seed)
     return summary

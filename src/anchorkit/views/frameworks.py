@@ -14,10 +14,13 @@ import importlib
 import importlib.util
 from typing import Any
 
+from anchorkit.access.policy import sees_all_lines
 from anchorkit.commitments.status import by_measure_for_framework, commitment_rows
 from anchorkit.commitments.tier2 import tier2_summary
 from anchorkit.frameworks import evaluate, find_framework, load_frameworks
 from anchorkit.frameworks.packs import Framework
+from anchorkit.records.accounts import Actor
+from anchorkit.views.store import Store
 from anchorkit.workspace import Workspace
 
 
@@ -100,3 +103,19 @@ def _tier2(
         "top_vendors_reported": sum(1 for t in summary["tracker"] if t["reported"]),
         "top_vendors": len(summary["tracker"]),
     }
+
+
+def framework_page(
+    store: Store, actor: Actor, name: str | None, year: int | None
+) -> dict[str, Any]:
+    """The Frameworks page: the packs to choose from and the chosen one's measures — the
+    network's for the backbone, an anchor user's own anchor's (never another anchor's figures)."""
+    ws = store.reader()
+    packs = framework_list(ws)
+    chosen = name or packs[0]["id"]
+    anchor = None if sees_all_lines(actor) else actor.anchor_name
+    report = store.cached(
+        ("framework", chosen, anchor, year),
+        lambda: framework_report(store.reader(), chosen, anchor=anchor, year=year),
+    )
+    return {"packs": packs, "report": report}

@@ -27,6 +27,7 @@ from anchorkit.web import (
     api,
     api_portal,
     pages,
+    pages_frameworks,
     pages_impact,
     pages_levers,
     pages_portal,
@@ -125,6 +126,7 @@ def create_app(workspace: Workspace, *, database: str | None = None) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(pages_impact.router)
+    app.include_router(pages_frameworks.router)
     app.include_router(pages_reports.router)
     app.include_router(pages_portal.router)
     app.include_router(pages_levers.router)
