@@ -106,7 +106,17 @@ def find_opportunities(
     codes = _codes(taxonomy)
     for o in found:
         _classify_first(o, codes.get(o.category), taxonomy.catch_alls)
-    found.sort(key=lambda o: (-o.spend_at_stake, o.kind, o.category))
+    # ties (one buyer's spend, several local suppliers it could share) in a fixed order, so a
+    # list and its --limit are the same on every run and on either engine
+    found.sort(
+        key=lambda o: (
+            -o.spend_at_stake,
+            o.kind,
+            o.category,
+            o.anchors,
+            [str(s["supplier_id"]) for s in o.suppliers],
+        )
+    )
     ranked = [o for o in found if not o.needs_classification]
     return ranked[:limit] + [o for o in found if o.needs_classification][:limit]
 
