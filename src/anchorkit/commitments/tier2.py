@@ -167,7 +167,7 @@ def tier2_summary(
         "returns": returns,
     }
     if prime_id is None:
-        network = compute_breakdowns(ws, [], anchor=anchor, year=year)[None].network
+        network = compute_breakdowns(ws, [], anchor=anchor, year=year, details=False)[None].network
         out["tier1_diverse_spend"] = network["impact_spend"]
         out["tier1_addressable_spend"] = network["addressable_spend"]
         out["tracker"] = tracker(ws, anchor=anchor, year=year, top=top)
