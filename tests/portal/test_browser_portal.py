@@ -9,7 +9,6 @@ counts; past it, the reason is gone and the profile says it no longer counts.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,8 +23,14 @@ from anchorkit.records.accounts import add_user
 from anchorkit.records.appdb import PortalPosting
 from anchorkit.web import pages_portal
 from tests.portal.helpers import PDF
-from tests.web.conftest import PASSWORD, _site
-from tests.web.test_browser import LiveServer, browser, log_in, page  # noqa: F401
+from tests.web.conftest import PASSWORD
+from tests.web.test_browser import (  # noqa: F401
+    LiveServer,
+    browser,
+    log_in,
+    page,
+    serve_demo_copy,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,19 +41,9 @@ def live(
     browser: Browser,  # noqa: F811
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
-    demo_template: Path = request.getfixturevalue("demo_template")
-    root = tmp_path_factory.mktemp("portal-browser") / "net"
-    shutil.copytree(demo_template, root)
-    sites = _site(root)
-    site = next(sites)
-    add_user(site.app.state.anchorkit.db, "newsupplier@test.org", "supplier", PASSWORD)  # type: ignore[attr-defined]
-    server = LiveServer(site)
-    try:
-        server.start()
+    for server in serve_demo_copy(request, tmp_path_factory, "portal-browser"):
+        add_user(server.site.app.state.anchorkit.db, "newsupplier@test.org", "supplier", PASSWORD)  # type: ignore[attr-defined]
         yield server
-    finally:
-        server.stop()
-        next(sites, None)
 
 
 def _scenario(live: LiveServer) -> tuple[PortalPosting, str, str, str]:

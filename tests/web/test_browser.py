@@ -122,10 +122,18 @@ def browser() -> Iterator[Browser]:
 def live(
     request: pytest.FixtureRequest, browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    # the demo network is asked for here, after ``browser``: without chromium the tests skip
-    # (or fail under CI) before the session spends its 15 s building the network
+    yield from serve_demo_copy(request, tmp_path_factory, "browser")
+
+
+def serve_demo_copy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[LiveServer]:
+    """A live server on a writable copy of the session's demo network (for a module fixture).
+
+    The demo network is asked for here, after ``browser``: without chromium the tests skip (or
+    fail under CI) before the session spends its 15 s building the network."""
     demo_template: Path = request.getfixturevalue("demo_template")
-    root = tmp_path_factory.mktemp("browser") / "net"
+    root = tmp_path_factory.mktemp(name) / "net"
     shutil.copytree(demo_template, root)
     sites = _site(root)  # a generator: its ``finally`` closes the workspace
     server = LiveServer(next(sites))

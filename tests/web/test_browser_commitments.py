@@ -4,17 +4,21 @@ the backbone sees both on its Commitments and Tier-2 pages; another supplier see
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from anchorkit.commitments.status import commitment_rows
 from anchorkit.records.accounts import add_user
-from tests.web.conftest import PASSWORD, _site
-from tests.web.test_browser import LiveServer, browser, log_in, page  # noqa: F401
+from tests.web.conftest import PASSWORD
+from tests.web.test_browser import (  # noqa: F401
+    LiveServer,
+    browser,
+    log_in,
+    page,
+    serve_demo_copy,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +29,7 @@ def live(
     browser: Browser,  # noqa: F811
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
-    demo_template: Path = request.getfixturevalue("demo_template")
-    root = tmp_path_factory.mktemp("commitments-browser") / "net"
-    shutil.copytree(demo_template, root)
-    sites = _site(root)
-    site = next(sites)
-    server = LiveServer(site)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        next(sites, None)
+    yield from serve_demo_copy(request, tmp_path_factory, "commitments-browser")
 
 
 def test_supplier_returns_actuals_and_tier2_backbone_sees_them(
