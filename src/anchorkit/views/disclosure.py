@@ -60,7 +60,8 @@ from typing import Any
 import numpy as np
 
 from anchorkit.access.policy import SUPPLIER_DETAIL, SmallCellRule, rule_from
-from anchorkit.analytics.indicators import MEASURE_LINES, SUPPLIER_KEY, classified_lines
+from anchorkit.analytics.indicators import DIMENSIONS, MEASURE_LINES
+from anchorkit.analytics.model import fresh_model
 from anchorkit.views.store import Store
 from anchorkit.workspace import Workspace
 
@@ -78,6 +79,7 @@ PUBLISHED = tuple(
     if m
     not in (
         "excluded_spend",
+        "not_a_purchase_spend",
         "non_influenceable_spend",
         "influenceable_spend",
         "influenceable_local_spend",
@@ -182,30 +184,35 @@ class Protection:
 def build_family(ws: Workspace, rule: SmallCellRule) -> Family:
     """Every figure of every table published together, from one pass over the lines."""
     engine = ws.engine
-    with classified_lines(ws, dimensions=["year", *TABLES]) as lines:
-        tags = [
-            str(t)
-            for (t,) in engine.query(
-                "disclosure_tags",
-                f"SELECT DISTINCT unnest(tags) AS t FROM {lines} WHERE tags IS NOT NULL ORDER BY t",
-            )
-        ]
-        conditions = {m: MEASURE_LINES[m] for m in PUBLISHED}
-        for tag in tags:
-            conditions[TAG + tag] = f"addressable AND list_contains(tags, {_literal(tag)})"
-        measures = list(conditions)
-        sums = ", ".join(
-            f"coalesce(sum(amount) FILTER (WHERE {c}), 0)::DOUBLE" for c in conditions.values()
+    model = fresh_model(ws)
+    lines = (
+        f"(SELECT c.*, a.name AS anchor_name FROM {model.cells_where(ws)} c "
+        "JOIN anchor a USING (anchor_id)) l"
+    )
+    tags = [
+        str(t)
+        for (t,) in engine.query(
+            "disclosure_tags",
+            f"SELECT DISTINCT unnest(tags) AS t FROM {lines} WHERE tags IS NOT NULL ORDER BY t",
         )
-        flags = ", ".join(f"coalesce({c}, false)" for c in conditions.values())
-        kinds = engine.query("disclosure_kinds", f"SELECT DISTINCT {flags} FROM {lines}")
-        per_table = {
-            table: engine.query(
-                f"disclosure_{table}",
-                f"SELECT dim_year, dim_{table}, {SUPPLIER_KEY}, {sums} FROM {lines} GROUP BY ALL",
-            )
-            for table in TABLES
-        }
+    ]
+    conditions = {m: MEASURE_LINES[m] for m in PUBLISHED}
+    for tag in tags:
+        conditions[TAG + tag] = f"addressable AND list_contains(tags, {_literal(tag)})"
+    measures = list(conditions)
+    sums = ", ".join(
+        f"coalesce(sum(amount) FILTER (WHERE {c}), 0)::DOUBLE" for c in conditions.values()
+    )
+    flags = ", ".join(f"coalesce({c}, false)" for c in conditions.values())
+    kinds = engine.query("disclosure_kinds", f"SELECT DISTINCT {flags} FROM {lines}")
+    per_table = {
+        table: engine.query(
+            f"disclosure_{table}",
+            f"SELECT {DIMENSIONS['year']}, {DIMENSIONS[table]}, supplier_key, {sums} "
+            f"FROM {lines} GROUP BY ALL",
+        )
+        for table in TABLES
+    }
     return assemble(per_table, measures, kinds, rule)
 
 
