@@ -12,28 +12,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
-from anchorkit.access.policy import SmallCellRule, protect_totals
+from anchorkit.access.policy import SmallCellRule
 from anchorkit.analytics.indicators import compute_breakdowns
 from anchorkit.cli import app
 from anchorkit.workspace import Workspace
 
 DIMENSIONS = ("year", "anchor", "category", "neighbourhood")
-
-
-def test_a_lone_hidden_cell_takes_a_second_with_it() -> None:
-    rows = [
-        {"area": "a", "total_spend": 100, "suppressed": False},
-        {"area": "b", "total_spend": 7, "suppressed": True},
-        {"area": "c", "total_spend": 30, "suppressed": False},
-        {"area": "d", "total_spend": 50, "suppressed": False},
-    ]
-    out = protect_totals([{**r} for r in rows], keep=("area",))
-    assert [r["suppressed"] for r in out] == [False, True, True, False]
-    assert out[2] == {"area": "c", "total_spend": None, "suppressed": True}
-    # two hidden or none: nothing more to do
-    assert protect_totals(out, keep=("area",)) == out
-    none_hidden = [{**r, "suppressed": False} for r in rows]
-    assert protect_totals(none_hidden, keep=("area",)) == none_hidden
 
 
 def test_publish_writes_open_data_that_keeps_the_rule(demo_template: Path, tmp_path: Path) -> None:

@@ -255,30 +255,6 @@ def suppress(
     return out
 
 
-def protect_totals(rows: list[dict[str, Any]], *, keep: Iterable[str]) -> list[dict[str, Any]]:
-    """Secondary suppression: when a dimension hides exactly one cell, its value could be
-    recovered by subtracting the visible cells from the published total; hide the smallest
-    visible cell too, so that only the sum of two hidden cells can be recovered.
-    """
-    hidden = [r for r in rows if r.get(SUPPRESSED)]
-    visible = [r for r in rows if not r.get(SUPPRESSED)]
-    if len(hidden) != 1 or not visible:
-        return rows
-    kept = set(keep)
-
-    def size(row: dict[str, Any]) -> Any:
-        value = row.get("total_spend")
-        return abs(value) if value is not None else 0
-
-    smallest = min(visible, key=size)
-    return [
-        {**{k: (v if k in kept else None) for k, v in r.items()}, SUPPRESSED: True}
-        if r is smallest
-        else r
-        for r in rows
-    ]
-
-
 def money(value: Any) -> float | None:
     """Decimal money as a float for charts and JSON (the store keeps exact decimals)."""
     if value is None:

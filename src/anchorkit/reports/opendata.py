@@ -1,9 +1,10 @@
 """Open data: the published indicators as CSV and Parquet with a Frictionless data package.
 
 Written from a publication (see :func:`anchorkit.views.workflows.publish`), so the files hold
-exactly what the public page shows: every small cell suppressed by the one rule
-(``publish.min_suppliers``, ``publish.max_supplier_share``) and, where a dimension hides a single
-cell, a second cell hidden so that it cannot be recovered from the total.
+exactly what the public page shows: every figure — a cell's total and each of its sub-figures
+(local, impact, priority-area spend and their shares) — that the one rule
+(``publish.min_suppliers``, ``publish.max_supplier_share``) or complementary suppression hides
+is empty (:mod:`anchorkit.views.disclosure`); ``suppressed`` says the cell's total is hidden.
 """
 
 from __future__ import annotations
@@ -205,7 +206,9 @@ def write_open_data(publication: dict[str, Any], out: Path, *, title: str) -> li
         "description": (
             "Community wealth building indicators of an anchor collaborative, as published. Cells "
             "with too few suppliers, or dominated by one supplier, are suppressed (empty, with "
-            "suppressed = true), and a second cell where one alone could be recovered from a total. "
+            "suppressed = true) — so is any sub-figure (local, impact, priority-area spend, a "
+            "share) made that way, and other figures where a hidden one could be recovered by "
+            "subtraction across the tables published together. "
             "Hiring figures: counts of fewer people than the network's threshold, and shares made "
             "of them, are empty; investment figures follow the suppliers' rule with investees."
         ),

@@ -15,7 +15,7 @@ from typing import Any
 
 import shapely  # type: ignore[import-untyped]
 
-from anchorkit.access.policy import protect_totals, rule_from, sees_all_lines, suppress
+from anchorkit.access.policy import rule_from, sees_all_lines, suppress
 from anchorkit.analytics.indicators import (
     compute_breakdowns,
     compute_breakdowns_and_year,
@@ -24,7 +24,7 @@ from anchorkit.analytics.indicators import (
 from anchorkit.analytics.targets import target_progress
 from anchorkit.place.network import regions
 from anchorkit.records.accounts import Actor
-from anchorkit.views import ordered
+from anchorkit.views import disclosure, ordered
 from anchorkit.views.lines import LINE_SORTS
 from anchorkit.views.quality import data_quality
 from anchorkit.views.store import Store, on_new_generation
@@ -78,36 +78,37 @@ def network_figures(store: Store, year: int | None = None) -> dict[str, Any]:
 def overview(store: Store, actor: Actor, *, year: int | None = None) -> dict[str, Any]:
     """Headline indicators vs targets, trend by year, spend by anchor / category / neighbourhood.
 
-    Backbone users see every cell; an anchor user sees its own anchor's row in full and every
-    other cell only if the small-cell rule lets it through. ``year``: totals and breakdowns of
+    Backbone users see every cell; anyone else sees what :mod:`anchorkit.views.disclosure` lets
+    through (an anchor user its own anchor's row in full). ``year``: totals and breakdowns of
     one fiscal year (the trend still shows every year).
     """
     figures = network_figures(store, year)
-    return scoped_figures(store, figures, actor)
+    return scoped_figures(store, figures, actor, year=year)
 
 
-def scoped_figures(store: Store, figures: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """What ``actor`` may see of network figures: the small-cell rule and secondary suppression
-    (a lone hidden cell must not be recoverable from the total), then targets from what is left."""
-    rule = rule_from(store.settings)
-    full = sees_all_lines(actor)
-    network = suppress([dict(figures["network"])], rule, keep=(), exempt=full)[0]
-    by: dict[str, list[dict[str, Any]]] = {}
-    for dimension, rows in figures["by"].items():
-        if dimension == "anchor" and not full:
-            by[dimension] = [
-                suppress(
-                    [r],
-                    rule,
-                    keep=("anchor", "anchor_id"),
-                    exempt=actor.anchor_id is not None and r["anchor_id"] == actor.anchor_id,
-                )[0]
-                for r in rows
-            ]
-        else:
-            by[dimension] = suppress(rows, rule, keep=(dimension,), exempt=full)
-        if not full:
-            by[dimension] = protect_totals(by[dimension], keep=(dimension, "anchor_id"))
+def scoped_figures(
+    store: Store, figures: dict[str, Any], actor: Actor, *, year: int | None = None
+) -> dict[str, Any]:
+    """What ``actor`` may see of network figures (``year``: the year they are of): for the
+    backbone everything; for anyone else every figure, sub-figure and share the disclosure
+    rule lets through, with complementary suppression over every table published together."""
+    if sees_all_lines(actor):
+        rule = rule_from(store.settings)
+        network = suppress([dict(figures["network"])], rule, keep=(), exempt=True)[0]
+        by = {d: suppress(rows, rule, keep=(d,), exempt=True) for d, rows in figures["by"].items()}
+    else:
+        own = next(
+            (
+                r["anchor"]
+                for r in figures["by"]["anchor"]
+                if actor.anchor_id is not None and r.get("anchor_id") == actor.anchor_id
+            ),
+            None,
+        )
+        shown = disclosure.apply(
+            figures, disclosure.protection(store, known_anchor=own), year=year, known_anchor=own
+        )
+        network, by = shown["network"], shown["by"]
     # progress against the network's targets, from the year rows this actor may see
     progress = [p.to_json() for p in target_progress(store.reader(), by_year_rows=by["year"])]
     return {

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -108,7 +110,17 @@ def login_page(request: Request, next: str = "/", expired: int = 0) -> Response:
 async def login_submit(request: Request) -> Response:
     form = dict(await request.form())
     # the password hash takes ~100 ms of CPU: in a worker thread, never on the event loop
-    return await run_in_threadpool(_login, request, form)
+    return await run_in_threadpool(_login_in_turn, request, form)
+
+
+#: password hashes computed at once: each holds a core ~100 ms, and eight at once on two cores
+#: left every other request waiting (a login flood would do the same); the rest wait their turn
+HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+
+
+def _login_in_turn(request: Request, form: dict[str, Any]) -> Response:
+    with HASHING:
+        return _login(request, form)
 
 
 def _login(request: Request, form: dict[str, Any]) -> Response:
