@@ -8,6 +8,7 @@ import typer
 
 from anchorkit.cli.common import _open, _print_json, app, friendly, out, wrapping_table
 from anchorkit.ingest import list_sources, remove_source
+from anchorkit.views import formatting as fmt
 
 source_app = typer.Typer(
     help="The files loaded into the store: list them, remove one.", no_args_is_help=True
@@ -44,7 +45,7 @@ def source_list(
             s.name,
             f"{s.rows_loaded:,}",
             f"{s.rows_rejected:,}",
-            f"{float(s.amount):,.2f}",
+            fmt.money_exact(s.amount),
             s.uploaded_at[:16],
         )
     out.print(table)

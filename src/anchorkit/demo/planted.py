@@ -34,7 +34,9 @@ SECTOR = "security"
 CATEGORY = "Security"  # what the shipped taxonomy calls the sector's lines (its level 2)
 CATEGORY_PARENT = "Facilities & Management Services"  # ...and the level 1 it sits under
 RAW_CATEGORY = "Security Services"
-DESCRIPTIONS = ("Security guard services", "Alarm monitoring", "CCTV maintenance")
+# (no CCTV: the shipped taxonomy files closed-circuit television under Street & Traffic
+# Management, so a planted "CCTV maintenance" line would not be the Security the truth claims)
+DESCRIPTIONS = ("Security guard services", "Alarm monitoring", "Mobile security patrols")
 REGISTRY = "demo-social-enterprise-network"
 TAG = "social_enterprise"
 _INCUMBENT_BOOST = 1.3  # the incumbent's invoices are about 3.7 times the sector's median

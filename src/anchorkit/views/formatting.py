@@ -54,6 +54,14 @@ def money(value: Any, currency: str = "") -> str:
     return f"{number:,.0f} {currency}".strip()
 
 
+def money_exact(value: Any, currency: str = "") -> str:
+    """``1,334.79``: to the penny, where a total is checked against its source's own."""
+    number = _number(value)
+    if number is None:
+        return MISSING
+    return f"{number:,.2f} {currency}".strip()
+
+
 def money_short(value: Any) -> str:
     """``18.7 m``, ``1.2 bn``, ``950 k``: for tables that must fit a screen."""
     number = _number(value)
