@@ -198,7 +198,7 @@ async def _login(client: httpx.AsyncClient, email: str) -> int:
         pytest.param(
             "upload",
             marks=pytest.mark.xfail(
-                strict=True,
+                strict=False,  # it passes on a quiet machine; under load the stall shows
                 reason="one ~0.9 s stall during a 4 MB API upload remains (not yet found: the "
                 "multipart parse on the event loop, or a C call holding the GIL in the preview)",
             ),

@@ -165,6 +165,7 @@ def test_network_workbook_has_sheets_charts_formats_and_definitions(network: dic
         "By anchor",
         "By neighbourhood",
         "Impact",
+        "Hiring and investment",
         "Opportunities",
         "Data quality",
         "Definitions",

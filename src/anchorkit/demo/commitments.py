@@ -61,13 +61,15 @@ def plant_commitments(ws: Workspace, root: Path, seed: int) -> dict[str, int]:
             SELECT anchor_id, sum(spend) AS total FROM spend GROUP BY anchor_id
             ORDER BY total DESC, anchor_id LIMIT {ANCHORS}
         )
-        SELECT a.name, s.supplier_id, sp.name, s.spend,
-               row_number() OVER (PARTITION BY s.anchor_id ORDER BY s.spend DESC, s.supplier_id)
-        FROM spend s JOIN anchors USING (anchor_id) JOIN anchor a USING (anchor_id)
-        JOIN supplier sp USING (supplier_id)
-        QUALIFY row_number() OVER (PARTITION BY s.anchor_id ORDER BY s.spend DESC, s.supplier_id)
-            <= {VENDORS}
-        ORDER BY a.name, 5
+        SELECT anchor_name, supplier_id, supplier_name, spend, rank FROM (
+            SELECT a.name AS anchor_name, s.supplier_id, sp.name AS supplier_name, s.spend,
+                row_number() OVER (PARTITION BY s.anchor_id ORDER BY s.spend DESC, s.supplier_id)
+                    AS rank
+            FROM spend s JOIN anchors USING (anchor_id) JOIN anchor a USING (anchor_id)
+            JOIN supplier sp USING (supplier_id)
+        ) ranked
+        WHERE rank <= {VENDORS}
+        ORDER BY anchor_name, rank
         """,
     )
     certified = [

@@ -255,6 +255,7 @@ def _levers(b: _Book, r: Report) -> None:
     if not people and not money:
         return
     sheet = b.book.add_worksheet("Hiring and investment")
+    sheet.freeze_panes(1, 0)  # like every sheet: its title stays in view
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 8, 16)
     row = 0
